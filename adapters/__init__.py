@@ -1,0 +1,1 @@
+"""Thin front ends over the core: console (terminal), slack (slack-bolt), teams (botbuilder)."""

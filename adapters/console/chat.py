@@ -1,0 +1,118 @@
+"""Terminal chat: read a line, hand it to the core, print the replies.
+
+A number picks a button of the previous reply ("1" clicks the first suggestion), so every
+button-driven path of Slack and Teams is reachable from the terminal too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import TextIO
+
+from bot.app import create_bot
+from bot.cli.common import knowledge_failure, store_failure
+from bot.engine import Bot
+from bot.knowledge_base import KnowledgeError
+from bot.models import Button, IncomingMessage, Notification, Response
+from bot.render_text import render_reply
+from bot.settings import Settings
+from bot.store.base import StoreError
+
+BANNER = (
+    "secbot: サイバーセキュリティの質問にお答えします / Ask me about cybersecurity guidance.\n"
+    "/incident でインシデント対応 (incident triage), /help で使い方, /quit で終了 (exit).\n"
+)
+QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
+
+
+class ConsoleSession:
+    """One terminal conversation; separated from I/O so tests can drive it."""
+
+    def __init__(self, bot: Bot, user: str, out: TextIO):
+        self.bot = bot
+        self.user = user
+        self.out = out
+        self.buttons: list[Button] = []
+
+    def to_message(self, line: str) -> IncomingMessage:
+        text = line.strip()
+        base = {"user_id": self.user, "conversation_id": f"console-{self.user}", "platform": "console",
+                "user_name": self.user, "channel_id": "console"}
+        if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
+            return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
+        return IncomingMessage(text=line, **base)
+
+    async def send(self, line: str) -> Response:
+        response = await self.bot.handle(self.to_message(line))
+        self.show(response)
+        return response
+
+    def show(self, response: Response) -> None:
+        buttons: list[Button] = []
+        for reply in response.replies:
+            self.out.write(render_reply(reply, numbered_buttons=False) if not reply.buttons else self._with_numbers(reply, len(buttons)))
+            self.out.write("\n\n")
+            buttons += [b for b in reply.buttons if not b.value.startswith("feedback:")]
+        for note in response.notifications:
+            self.out.write(self.notification_text(note) + "\n\n")
+        self.buttons = buttons
+        self.out.flush()
+
+    @staticmethod
+    def _with_numbers(reply, offset: int) -> str:  # type: ignore[no-untyped-def]
+        text = render_reply(reply, numbered_buttons=True)
+        if offset:
+            for index in range(len(reply.buttons), 0, -1):
+                text = text.replace(f"  {index}. ", f"  {index + offset}. ")
+        return text
+
+    @staticmethod
+    def notification_text(note: Notification) -> str:
+        header = "[セキュリティチーム宛て通知 / to the security team's private channel]"
+        return f"{header}\n{note.text}"
+
+
+async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) -> int:
+    try:
+        bot = await create_bot(settings, local=True)
+    except KnowledgeError as exc:
+        raise knowledge_failure(exc) from None
+    except StoreError as exc:
+        raise store_failure(exc) from None
+    session = ConsoleSession(bot, user, stdout)
+    interactive = stdin.isatty()
+    stdout.write(BANNER + "\n")
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            if interactive:
+                stdout.write("you> ")
+                stdout.flush()
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            if line.strip().lower() in QUIT:
+                break
+            stdout.write("secbot>\n") if interactive else None
+            await session.send(line.rstrip("\n"))
+    finally:
+        await bot.store.close()
+    return 0
+
+
+def run_chat(settings: Settings, *, user: str | None = None, stdin: TextIO | None = None,
+             stdout: TextIO | None = None) -> int:
+    name = user or _login_name()
+    try:
+        return asyncio.run(_chat(settings, name, stdin or sys.stdin, stdout or sys.stdout))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "console-user"

@@ -1,0 +1,63 @@
+"""The `secbot` command line. Each subcommand lives in its own module with a `register`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+import importlib
+
+from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError
+
+# Subcommand modules, in help order; each has `register(subparsers)` and imports its heavy
+# dependencies (slack, botbuilder, the store) only when run, to keep `secbot ask` fast.
+MODULE_NAMES = ("chat", "ask", "kb", "incident_cli", "triage_cli", "serve", "teams_cli", "checkup_cli", "db_cli")
+
+
+def _modules() -> list:
+    found = []
+    for name in MODULE_NAMES:
+        try:
+            found.append(importlib.import_module(f"bot.cli.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bot.cli.{name}":
+                raise
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="secbot",
+        description="Security guidance and incident triage chatbot (METI guidance) for Slack, Teams and the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"secbot {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module in _modules():
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CliError as exc:
+        print(f"secbot: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["main", "build_parser", "EXIT_PROBLEMS", "EXIT_USAGE"]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""What the subcommands share: options, settings, bot creation with clear errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.knowledge_base import KnowledgeError
+from bot.settings import Settings
+from bot.store.base import StoreError
+
+EXIT_PROBLEMS = 1  # the input was understood but is wrong (broken knowledge, failed checks)
+EXIT_USAGE = 2  # bad arguments or input values
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_PROBLEMS):
+        super().__init__(message)
+        self.code = code
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every subcommand takes (an argparse parent parser)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--knowledge", metavar="DIR", type=Path,
+                        help="knowledge folder to use (default: $SECBOT_KNOWLEDGE or the shipped one)")
+    parent.add_argument("--database-url", metavar="URL",
+                        help="storage URL (default: $SECBOT_DATABASE_URL or a SQLite file in your data folder)")
+    return parent
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "knowledge", None):
+        overrides["knowledge_dir"] = args.knowledge
+    if getattr(args, "database_url", None):
+        overrides["database_url"] = args.database_url
+    return Settings.from_env(os.environ, **overrides)
+
+
+def knowledge_failure(exc: KnowledgeError) -> CliError:
+    lines = [f"the knowledge base has {len(exc.problems)} problem(s):"] + [f"  {p}" for p in exc.problems]
+    return CliError("\n".join(lines), EXIT_PROBLEMS)
+
+
+def store_failure(exc: StoreError) -> CliError:
+    return CliError(f"storage: {exc}", EXIT_PROBLEMS)
+
+
+def read_lines(source: str) -> list[str]:
+    """Lines of a file, or of stdin for '-', with a clear error if unreadable."""
+    try:
+        if source == "-":
+            return sys.stdin.read().splitlines()
+        return Path(source).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise CliError(f"file not found: {source}", EXIT_USAGE) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{source} is not UTF-8 text", EXIT_USAGE) from None
+    except OSError as exc:
+        raise CliError(f"cannot read {source}: {exc.strerror}", EXIT_USAGE) from None

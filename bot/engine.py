@@ -1,0 +1,162 @@
+"""The conversation engine: one IncomingMessage in, a Response (replies, notifications) out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.access import AccessPolicy
+from bot.flows import Flow, Turn
+from bot.lang import detect_language, locale_language
+from bot.messages import say
+from bot.models import IncomingMessage, Reply, ReplyKind, Response
+from bot.privacy import mask
+from bot.snapshot import KnowledgeHolder
+from bot.store.base import Store
+from intents.answers import answer_reply, suggestions_reply, unknown_reply
+from intents.matcher import Band, Match
+from intents.normalize import normalize, strip_control
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000
+
+
+def conversation_key(message: IncomingMessage) -> str:
+    return f"{message.platform}:{message.conversation_id}:{message.user_id}"
+
+
+class Bot:
+    """Platform-neutral bot. Adapters call `handle` and render what comes back."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeHolder,
+        store: Store,
+        *,
+        flows: Iterable[Flow] = (),
+        default_lang: str = "ja",
+        record_questions: bool = True,
+        access: AccessPolicy | None = None,
+    ):
+        self.knowledge = knowledge
+        self.store = store
+        self.default_lang = default_lang
+        self.record_questions = record_questions
+        self.access = access or AccessPolicy()
+        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+
+    # -- entry point ------------------------------------------------------------------------
+    async def handle(self, message: IncomingMessage) -> Response:
+        key = conversation_key(message)
+        state = await self.store.get_state(key)
+        before = dict(state)
+        text = strip_control(message.text or "").strip()
+        lang = self._language(text, message, state)
+        turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state, bot=self)
+        response = await self._dispatch(turn, text)
+        turn.state["lang"] = turn.lang
+        if turn.state != before:
+            await self.store.put_state(key, turn.state)
+        return response
+
+    def _language(self, text: str, message: IncomingMessage, state: Mapping[str, Any]) -> str:
+        return (detect_language(text) if text and not message.action else None) or state.get("lang") \
+            or locale_language(message.locale) or self.default_lang
+
+    async def _dispatch(self, turn: Turn, text: str) -> Response:
+        message = turn.message
+        if message.form_id:
+            return await self._submit(turn, message.form_id, message.form_values or {})
+        if message.action:
+            return await self._action(turn, message.action)
+        if not text:
+            return self._reply(turn, say("empty", turn.lang), ReplyKind.ERROR)
+        if len(text) > MAX_MESSAGE_CHARS:
+            return self._reply(turn, say("too_long", turn.lang, length=len(text), limit=MAX_MESSAGE_CHARS), ReplyKind.ERROR)
+        command, _, args = text.partition(" ")
+        flow = self._flow_for_command(command, whole=(text == command))
+        if flow is not None:
+            return await flow.start(turn, args.strip())
+        active = self.flows.get(turn.state.get("flow", ""))
+        if active is not None:
+            return await active.on_text(turn, text)
+        if command.startswith("/") and len(command) > 1 and not command[1:2].isspace():
+            known = ", ".join(sorted({c for f in self.flows.values() for c in f.commands if c.startswith("/")} | {"/help"}))
+            if command.lower() == "/help":
+                return await self.answer_text(turn, "help")
+            return self._reply(turn, say("unknown_command", turn.lang, command=command, commands=known), ReplyKind.ERROR)
+        if not normalize(text):
+            return self._reply(turn, say("no_text", turn.lang), ReplyKind.ERROR)
+        return await self.ask(turn, text)
+
+    # -- questions ----------------------------------------------------------------------------
+    def match(self, turn: Turn, text: str) -> Match:
+        return turn.snapshot.matcher.match(text)
+
+    async def ask(self, turn: Turn, text: str) -> Response:
+        kb = turn.snapshot.kb
+        match = self.match(turn, text)
+        best = match.best
+        if self.record_questions:
+            await self.store.record_question(
+                platform=turn.message.platform, lang=turn.lang, text=mask(text), band=match.band.value,
+                intent=best.intent if best and match.band is Band.ANSWER else None,
+                score=best.score if best else None)
+        turn.state["last_question"] = mask(text)
+        if match.band is Band.ANSWER and best is not None:
+            turn.state["last_intent"] = best.intent
+            return Response((answer_reply(kb, kb.intents[best.intent], turn.lang, best.score),))
+        if match.band is Band.SUGGEST:
+            limit = turn.snapshot.matcher.thresholds.max_suggestions
+            reply = suggestions_reply(kb, match.candidates, turn.lang, limit)
+            turn.state["suggested"] = [s["intent"] for s in reply.data["suggestions"]]
+            return Response((reply,))
+        return Response((unknown_reply(kb, turn.lang, best.score if best else None),))
+
+    async def answer_text(self, turn: Turn, intent_id: str) -> Response:
+        kb = turn.snapshot.kb
+        intent = kb.intents.get(intent_id)
+        if intent is None:
+            return self._reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
+        turn.state["last_intent"] = intent_id
+        return Response((answer_reply(kb, intent, turn.lang),))
+
+    # -- buttons and forms --------------------------------------------------------------------
+    async def _action(self, turn: Turn, action: str) -> Response:
+        kind, _, rest = action.partition(":")
+        if kind == "answer":
+            return await self.answer_text(turn, rest)
+        if kind == "none":
+            await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
+                                             intent=None, vote="none_of_these", question=turn.state.get("last_question"))
+            return self._reply(turn, say("none_reply", turn.lang), ReplyKind.NOTICE)
+        if kind == "feedback":
+            vote, _, intent = rest.partition(":")
+            if vote in ("up", "down") and intent in turn.snapshot.kb.intents:
+                await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
+                                                 intent=intent, vote=vote, question=turn.state.get("last_question"))
+                return self._reply(turn, say(f"feedback_thanks_{vote}", turn.lang), ReplyKind.NOTICE)
+        flow = self.flows.get(kind)
+        if flow is not None:
+            return await flow.on_action(turn, action)
+        return self._reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
+
+    async def _submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
+        for flow in self.flows.values():
+            if form_id in flow.form_ids:
+                return await flow.on_submit(turn, form_id, values)
+        return self._reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
+
+    def _flow_for_command(self, command: str, *, whole: bool) -> Flow | None:
+        """A flow's slash command starts it anywhere; a bare word ("incident") only on its own."""
+        lowered = command.lower()
+        for flow in self.flows.values():
+            if lowered in flow.commands and (lowered.startswith("/") or whole):
+                return flow
+        return None
+
+    @staticmethod
+    def _reply(turn: Turn, text: str, kind: ReplyKind) -> Response:
+        return Response((Reply(text=text, kind=kind, lang=turn.lang),))

@@ -1,0 +1,76 @@
+"""Checks across a whole knowledge base, beyond what each file's schema can say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.knowledge_base import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.yaml_source import Problem
+from intents.matcher import Matcher
+
+# An example "belongs to another intent" when, left out of the index, another intent
+# beats its own by this much and would at least be suggested.
+CONFUSION_MARGIN = 0.05
+
+
+def check_references(kb: KnowledgeBase) -> None:
+    """Raise KnowledgeError if an intent's `related` names an intent that does not exist."""
+    problems = []
+    for intent in kb.intents.values():
+        for other in intent.related:
+            if other not in kb.intents:
+                problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}': related intent '{other}' does not exist"))
+            elif other == intent.id:
+                problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}' lists itself as related"))
+    if problems:
+        raise KnowledgeError(problems)
+
+
+def duplicate_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for intent in kb.intents.values():
+        mine: set[str] = set()
+        for _, example in intent.all_examples():
+            key = matcher.prepare(example)
+            owner = seen.get(key)
+            if owner and owner != intent.id:
+                problems.append(Problem(intent.file, intent.line,
+                                        f"example {example!r} of '{intent.id}' is also an example of '{owner}'"))
+            elif key in mine:
+                problems.append(Problem(intent.file, intent.line, f"example {example!r} appears twice in '{intent.id}'"))
+            seen.setdefault(key, intent.id)
+            mine.add(key)
+    return problems
+
+
+def confusions(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
+    """Examples that, left out, match another intent better than their own."""
+    problems = []
+    for index in range(matcher.example_count):
+        own = matcher.example_owner(index)
+        _, candidates = matcher.scores(matcher.example_text(index), exclude=index, limit=10)
+        if not candidates or candidates[0].intent == own:
+            continue
+        best = candidates[0]
+        own_score = next((c.score for c in candidates if c.intent == own), 0.0)
+        if best.score - own_score >= CONFUSION_MARGIN and best.score >= matcher.thresholds.suggest:
+            intent = kb.intents[own]
+            problems.append(Problem(
+                intent.file, intent.line,
+                f"example {matcher.example_text(index)!r} of '{own}' matches '{best.intent}' better "
+                f"({best.score:.2f} vs {own_score:.2f}; closest: {best.example!r})"))
+    return problems
+
+
+def validate_knowledge(directory: Path | str) -> list[Problem]:
+    """Every problem in a knowledge folder: schema, references, duplicates, confusions."""
+    from bot.snapshot import build_snapshot  # noqa: PLC0415
+
+    try:
+        snapshot = build_snapshot(directory)
+    except KnowledgeError as exc:
+        return list(exc.problems)
+    problems = duplicate_examples(snapshot.kb, snapshot.matcher)
+    problems += confusions(snapshot.kb, snapshot.matcher)
+    return problems

@@ -1,0 +1,238 @@
+"""Load and schema-check a knowledge folder into immutable objects.
+
+Every YAML file (recursively, except `schema/` and files starting with `_`) holds one kind
+of data, named by its top-level key besides `version`: `intents`, `synonyms`, `matching`,
+and whatever else has a schema in `knowledge/schema/` (contacts, triage, ...). A folder
+with any problem does not load: the caller gets every problem with file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from bot.yaml_source import Problem, YamlDocument, YamlError, load_yaml
+from knowledge import SCHEMA_DIR
+
+LANGS = ("ja", "en")
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder has problems; `problems` lists each with file and line."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Localized:
+    ja: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ja
+
+    @classmethod
+    def of(cls, data: Mapping[str, str]) -> Localized:
+        return cls(ja=str(data["ja"]).strip(), en=str(data["en"]).strip())
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    title: Localized
+    examples: Mapping[str, tuple[str, ...]]
+    answer: Localized
+    source: SourceRef
+    references: tuple[SourceRef, ...] = ()
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    offer: str | None = None
+    file: str = ""
+    line: int | None = None
+
+    def all_examples(self) -> Iterable[tuple[str, str]]:
+        """(lang, example) pairs."""
+        for lang in LANGS:
+            for example in self.examples.get(lang, ()):
+                yield lang, example
+
+
+@dataclass(frozen=True)
+class Synonym:
+    canonical: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    answer_threshold: float = 0.5
+    suggest_threshold: float = 0.3
+    margin: float = 0.04
+    sure_threshold: float = 0.75
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    directory: Path
+    intents: Mapping[str, Intent]
+    synonyms: tuple[Synonym, ...] = ()
+    matching: MatchingConfig = MatchingConfig()
+    # Other kinds (contacts, triage, checkup, tests) for their own modules to build from.
+    documents: Mapping[str, tuple[YamlDocument, ...]] = field(default_factory=dict)
+
+    def docs(self, kind: str) -> tuple[YamlDocument, ...]:
+        return self.documents.get(kind, ())
+
+
+@cache
+def schemas() -> dict[str, Draft202012Validator]:
+    """One validator per kind, from the YAML schemas shipped in knowledge/schema."""
+    found = {}
+    for path in sorted(SCHEMA_DIR.glob("*.yaml")):
+        schema = yaml.safe_load(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        found[path.stem] = Draft202012Validator(schema)
+    return found
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    files = []
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        if rel.parts[0] == "schema" or any(part.startswith(("_", ".")) for part in rel.parts):
+            continue
+        files.append(path)
+    return files
+
+
+def _kind_of(doc: YamlDocument, kinds: Iterable[str]) -> tuple[str | None, Problem | None]:
+    if not isinstance(doc.data, dict):
+        return None, doc.problem((), "expected a mapping with `version` and one data key")
+    keys = [k for k in doc.data if k != "version"]
+    known = sorted(kinds)
+    if len(keys) != 1 or keys[0] not in known:
+        return None, doc.problem(
+            (), f"cannot tell what this file holds (top-level keys {sorted(map(str, keys))}); "
+            f"expected `version` and one of {known}")
+    return keys[0], None
+
+
+def _schema_problems(doc: YamlDocument, validator: Draft202012Validator) -> list[Problem]:
+    problems = []
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        where = _dotted(path)
+        line_path = path
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            line_path = (*path, extra[0]) if extra else path  # point at the unknown key itself
+        problems.append(doc.problem(line_path, f"{where}: {_explain(error)}" if where else _explain(error)))
+    return problems
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _explain(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        return f"unknown key(s) {', '.join(map(repr, extra))} (allowed: {allowed})"
+    if error.validator == "required":
+        return f"missing {error.message.split(' is a required')[0]}"
+    if error.validator == "pattern" and error.schema.get("pattern") == "\\S":
+        return "must not be blank"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {error.validator_value}"
+    return error.message
+
+
+def load_knowledge(directory: Path | str) -> KnowledgeBase:
+    """Load a knowledge folder; raise KnowledgeError listing every problem."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(str(directory), None, "knowledge folder not found")])
+    validators = schemas()
+    problems: list[Problem] = []
+    by_kind: dict[str, list[YamlDocument]] = {}
+    files = knowledge_files(directory)
+    if not files:
+        problems.append(Problem(str(directory), None, "no knowledge files (*.yaml) in this folder"))
+    for path in files:
+        try:
+            doc = load_yaml(path)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        kind, problem = _kind_of(doc, validators)
+        if problem or kind is None:
+            problems.append(problem or doc.problem((), "unknown file"))
+            continue
+        found = _schema_problems(doc, validators[kind])
+        problems.extend(found)
+        if not found:
+            by_kind.setdefault(kind, []).append(doc)
+    intents: dict[str, Intent] = {}
+    for doc in by_kind.get("intents", []):
+        for index, raw in enumerate(doc.data["intents"]):
+            intent = _build_intent(raw, doc, index)
+            if intent.id in intents:
+                first = intents[intent.id]
+                problems.append(doc.problem(("intents", index, "id"),
+                                            f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
+                continue
+            intents[intent.id] = intent
+    if by_kind and not intents and not problems:
+        problems.append(Problem(str(directory), None, "no intents defined"))
+    matching_docs = by_kind.get("matching", [])
+    if len(matching_docs) > 1:
+        problems.append(matching_docs[1].problem((), f"`matching` is already set in {matching_docs[0].path}"))
+    if problems:
+        raise KnowledgeError(problems)
+    matching = MatchingConfig(**matching_docs[0].data["matching"]) if matching_docs else MatchingConfig()
+    synonyms = tuple(
+        Synonym(str(s["canonical"]), tuple(map(str, s["variants"])))
+        for doc in by_kind.get("synonyms", []) for s in doc.data["synonyms"]
+    )
+    others = {kind: tuple(docs) for kind, docs in by_kind.items() if kind not in ("intents", "synonyms", "matching")}
+    return KnowledgeBase(directory=directory, intents=intents, synonyms=synonyms, matching=matching, documents=others)
+
+
+def _build_intent(raw: Mapping[str, Any], doc: YamlDocument, index: int) -> Intent:
+    def source(data: Mapping[str, str]) -> SourceRef:
+        return SourceRef(title=str(data["title"]).strip(), url=str(data["url"]).strip())
+
+    return Intent(
+        id=raw["id"],
+        title=Localized.of(raw["title"]),
+        examples={lang: tuple(str(e).strip() for e in raw["examples"][lang]) for lang in LANGS},
+        answer=Localized.of(raw["answer"]),
+        source=source(raw["source"]),
+        references=tuple(source(r) for r in raw.get("references", ())),
+        tags=tuple(raw.get("tags", ())),
+        related=tuple(raw.get("related", ())),
+        offer=raw.get("offer"),
+        file=str(doc.path),
+        line=doc.line_of(("intents", index, "id")),
+    )

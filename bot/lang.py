@@ -1,0 +1,29 @@
+"""Which language to answer in: the user's message decides, then the conversation's history."""
+
+from __future__ import annotations
+
+import re
+
+from intents.normalize import is_cjk
+
+SUPPORTED = ("ja", "en")
+_LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]{2,}")
+
+
+def detect_language(text: str) -> str | None:
+    """'ja', 'en', or None when the text has no letters to judge by (digits, emoji)."""
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    words = len(_LATIN_WORD.findall(text))
+    if cjk == 0:
+        return "en" if words else None
+    # "what is お助け隊 service?": mostly English around a Japanese term.
+    if words >= 3 and words * 2 > cjk:
+        return "en"
+    return "ja"
+
+
+def locale_language(locale: str | None) -> str | None:
+    if not locale:
+        return None
+    code = locale.replace("_", "-").split("-")[0].lower()
+    return code if code in SUPPORTED else None

@@ -1,0 +1,129 @@
+"""Platform-neutral messages and replies.
+
+Adapters turn a Slack event or a Teams Activity into an `IncomingMessage` and render the
+`Reply` objects of a `Response` as Block Kit, an Adaptive Card or terminal text. Nothing
+here knows about a platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"  # a confident answer from the knowledge base
+    SUGGESTIONS = "suggestions"  # "did you mean" with up to three topics
+    UNKNOWN = "unknown"  # an honest "I don't know"
+    SMALLTALK = "smalltalk"  # greeting, thanks, help
+    FORM = "form"  # a form to fill in (modal, card, or step-by-step in a terminal)
+    QUESTION = "question"  # one step of a guided flow
+    RESULT = "result"  # the outcome of a flow (triage result, checkup score)
+    NOTICE = "notice"  # acknowledgements, cancellations, feedback thanks
+    ERROR = "error"  # bad input, explained
+
+
+@dataclass(frozen=True)
+class Button:
+    """A clickable choice. `value` is the action payload sent back when clicked."""
+
+    label: str
+    value: str
+    style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a form; the adapters render it as a modal input or a card input."""
+
+    id: str
+    label: str
+    kind: str  # "choice" | "text" | "multiline" | "datetime"
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    placeholder: str | None = None
+    help: str | None = None
+    # Asked only when another field has one of these values: {"incident_type": ("ransomware",)}
+    show_if: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str  # e.g. "incident_form"
+    title: str
+    submit_label: str
+    fields: tuple[FormField, ...]
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    kind: ReplyKind
+    lang: str
+    title: str | None = None
+    intent: str | None = None
+    score: float | None = None
+    sources: tuple[Source, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    form: Form | None = None
+    # Shown only to the person who asked (Slack ephemeral/DM, Teams personal reply).
+    private: bool = False
+    # Show 👍/👎 buttons whose clicks are stored for admins.
+    feedback: bool = False
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something for the security team's private channel, never for a public one."""
+
+    kind: str  # e.g. "incident_created"
+    text: str
+    lang: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A user's message, button click or form submission, whatever the platform."""
+
+    user_id: str
+    conversation_id: str
+    text: str = ""
+    platform: str = "console"
+    channel_id: str | None = None
+    user_name: str | None = None
+    # A button payload, such as "answer:jc_star", "none", "feedback:up:jc_star".
+    action: str | None = None
+    # A submitted form (Slack modal, Teams card): its id and field values.
+    form_id: str | None = None
+    form_values: Mapping[str, str] | None = None
+    # A language hint from the platform (user locale); the text itself wins when clear.
+    locale: str | None = None
+    # The platform's delivery id (Slack event id, Teams activity id) for de-duplication.
+    delivery_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    replies: tuple[Reply, ...] = ()
+    notifications: tuple[Notification, ...] = ()
+
+    def __add__(self, other: Response) -> Response:
+        return Response(self.replies + other.replies, self.notifications + other.notifications)

@@ -1,0 +1,78 @@
+"""An immutable, fully built knowledge snapshot and the holder that swaps it atomically.
+
+A turn takes `holder.current` once and uses only that snapshot, so a reload in the middle
+of a conversation turn can never mix old and new knowledge.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge_base import KnowledgeBase, load_knowledge
+from intents.matcher import Matcher, Thresholds
+
+# Builders of the other parts of a snapshot (triage form and rules, checkups...), keyed by
+# name. Each takes the knowledge base and returns its built model or raises KnowledgeError.
+ComponentBuilder = Callable[[KnowledgeBase], Any]
+
+
+def component_builders() -> dict[str, ComponentBuilder]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kb: KnowledgeBase
+    matcher: Matcher
+    components: dict[str, Any] = field(default_factory=dict)
+    version: int = 1
+
+    def component(self, name: str) -> Any:
+        return self.components[name]
+
+
+def build_matcher(kb: KnowledgeBase) -> Matcher:
+    m = kb.matching
+    examples = [(intent.id, example) for intent in kb.intents.values() for _, example in intent.all_examples()]
+    return Matcher(
+        examples,
+        synonyms=[(s.canonical, s.variants) for s in kb.synonyms],
+        thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions),
+    )
+
+
+def build_snapshot(directory: Path | str, *, version: int = 1) -> Snapshot:
+    """Load, check and index a knowledge folder; raise KnowledgeError on any problem."""
+    from bot.kb_checks import check_references  # noqa: PLC0415
+
+    kb = load_knowledge(directory)
+    check_references(kb)
+    components = {name: build(kb) for name, build in component_builders().items()}
+    return Snapshot(kb=kb, matcher=build_matcher(kb), components=components, version=version)
+
+
+class KnowledgeHolder:
+    """Holds the current snapshot; `reload` swaps it only if the new one builds cleanly."""
+
+    def __init__(self, snapshot: Snapshot):
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, directory: Path | str) -> KnowledgeHolder:
+        return cls(build_snapshot(directory))
+
+    @property
+    def current(self) -> Snapshot:
+        return self._snapshot
+
+    def reload(self, directory: Path | str | None = None) -> Snapshot:
+        with self._lock:
+            target = directory or self._snapshot.kb.directory
+            fresh = build_snapshot(target, version=self._snapshot.version + 1)
+            self._snapshot = fresh
+            return fresh

@@ -1,0 +1,95 @@
+"""The async store interface every backend implements, and the URL-based factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import platformdirs
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (unreachable, disk full, bad URL): a clear message."""
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    asked_at: float
+    platform: str
+    lang: str | None
+    text: str  # masked: no emails, phone numbers or tokens
+    band: str  # "answer" | "suggest" | "unknown"
+    intent: str | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    id: int
+    given_at: float
+    platform: str
+    user_id: str
+    intent: str | None
+    vote: str  # "up" | "down" | "none_of_these"
+    question: str | None
+
+
+class Store(Protocol):
+    """What the conversation core needs from storage. Every method is safe to retry."""
+
+    url: str
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+    # Conversation state (follow-ups, a triage in progress), keyed by platform:conversation:user.
+    async def get_state(self, key: str) -> dict[str, Any]: ...
+    async def put_state(self, key: str, state: Mapping[str, Any]) -> None: ...
+    async def delete_state(self, key: str) -> None: ...
+
+    # Questions (for gap analysis) and feedback.
+    async def record_question(self, *, platform: str, lang: str | None, text: str, band: str,
+                              intent: str | None, score: float | None) -> int: ...
+    async def list_questions(self, *, since: float | None = None, bands: Sequence[str] | None = None,
+                             limit: int = 10_000) -> list[QuestionRecord]: ...
+    async def record_feedback(self, *, platform: str, user_id: str, intent: str | None, vote: str,
+                              question: str | None) -> int: ...
+    async def list_feedback(self, *, since: float | None = None, limit: int = 10_000) -> list[FeedbackRecord]: ...
+    async def purge_questions(self, *, older_than: float) -> int: ...
+
+    # Delivery de-duplication: True the first time an id is claimed, False on every retry.
+    async def claim_delivery(self, delivery_id: str) -> bool: ...
+
+
+def default_database_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("secbot", appauthor=False))
+    return f"sqlite:///{data_dir / 'secbot.db'}"
+
+
+def open_store(url: str | None = None) -> Store:
+    """A store for `url` (`sqlite:///path`, `sqlite:///:memory:`, `postgresql://...`), not yet opened."""
+    url = url or default_database_url()
+    if url.startswith("sqlite:"):
+        from bot.store.sqlite import SqliteStore  # noqa: PLC0415
+
+        return SqliteStore(url)
+    if url.startswith(("postgresql:", "postgres:")):
+        try:
+            from bot.store.postgres import PostgresStore  # noqa: PLC0415
+        except ImportError as exc:  # pragma: no cover - depends on the build
+            raise StoreError(f"PostgreSQL support is not available: {exc}") from None
+        return PostgresStore(url)
+    raise StoreError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: use sqlite:///PATH or postgresql://...")
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url

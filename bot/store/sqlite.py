@@ -1,0 +1,187 @@
+"""SQLite store (the default): one file, WAL mode, created on first use."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.base import FeedbackRecord, QuestionRecord, StoreError
+from bot.store.migrations import migrations
+
+
+def sqlite_path(url: str) -> str:
+    """`sqlite:///relative.db`, `sqlite:////abs/path.db` or `sqlite:///:memory:` -> a path."""
+    if not url.startswith("sqlite:///"):
+        raise StoreError(f"bad SQLite URL {url!r}: expected sqlite:///PATH")
+    path = url.removeprefix("sqlite:///")
+    if not path:
+        raise StoreError("bad SQLite URL: no file path")
+    return path
+
+
+class SqliteStore:
+    def __init__(self, url: str):
+        self.url = url
+        self.path = sqlite_path(url)
+        self._db: aiosqlite.Connection | None = None
+
+    async def open(self) -> None:
+        if self._db is not None:
+            return
+        try:
+            if self.path != ":memory:":
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self._db = await aiosqlite.connect(Path(self.path).expanduser() if self.path != ":memory:" else ":memory:",
+                                               isolation_level=None)
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA synchronous=FULL")
+            await self._db.execute("PRAGMA busy_timeout=5000")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            await self.close()
+            raise StoreError(f"cannot open the SQLite database {self.path}: {exc}") from None
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    async def _migrate(self) -> None:
+        db = self._require()
+        await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT, applied_at REAL)")
+        async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
+            current = (await cur.fetchone())[0]
+        for version, name, sql in migrations("sqlite"):
+            if version <= current:
+                continue
+            # One script per migration, version row included, so a crash leaves it unapplied.
+            script = f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_version VALUES ({version}, '{name}', {time.time()});\nCOMMIT;"
+            try:
+                await db.executescript(script)
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
+
+    def _require(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StoreError("the store is not open")
+        return self._db
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """Run one statement; SQLite errors become StoreError with a readable reason."""
+        db = self._require()
+        try:
+            return await db.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(exc, self.path)) from exc
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        cursor = await self.execute(sql, params)
+        try:
+            return list(await cursor.fetchall())
+        finally:
+            await cursor.close()
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cursor = await self.execute(sql, params)
+        try:
+            return await cursor.fetchone()
+        finally:
+            await cursor.close()
+
+    async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
+        """Run statements atomically; returns each statement's lastrowid."""
+        db = self._require()
+        ids: list[int | None] = []
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    cursor = await db.execute(sql, params)
+                    ids.append(cursor.lastrowid)
+                    await cursor.close()
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(exc, self.path)) from exc
+        return ids
+
+    # -- conversation state -------------------------------------------------------------
+    async def get_state(self, key: str) -> dict[str, Any]:
+        row = await self.fetchone("SELECT state FROM conversation_state WHERE key = ?", (key,))
+        return json.loads(row[0]) if row else {}
+
+    async def put_state(self, key: str, state: Mapping[str, Any]) -> None:
+        await self.execute(
+            "INSERT INTO conversation_state (key, state, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (key, json.dumps(state, ensure_ascii=False), time.time()),
+        )
+
+    async def delete_state(self, key: str) -> None:
+        await self.execute("DELETE FROM conversation_state WHERE key = ?", (key,))
+
+    # -- questions and feedback -----------------------------------------------------------
+    async def record_question(self, *, platform: str, lang: str | None, text: str, band: str,
+                              intent: str | None, score: float | None) -> int:
+        cursor = await self.execute(
+            "INSERT INTO questions (asked_at, platform, lang, text, band, intent, score) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), platform, lang, text, band, intent, score),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def list_questions(self, *, since: float | None = None, bands: Sequence[str] | None = None,
+                             limit: int = 10_000) -> list[QuestionRecord]:
+        sql = "SELECT id, asked_at, platform, lang, text, band, intent, score FROM questions WHERE asked_at >= ?"
+        params: list[Any] = [since or 0.0]
+        if bands:
+            sql += f" AND band IN ({', '.join('?' for _ in bands)})"
+            params += list(bands)
+        sql += " ORDER BY id LIMIT ?"
+        params.append(limit)
+        return [QuestionRecord(*row) for row in await self.fetchall(sql, params)]
+
+    async def record_feedback(self, *, platform: str, user_id: str, intent: str | None, vote: str,
+                              question: str | None) -> int:
+        cursor = await self.execute(
+            "INSERT INTO feedback (given_at, platform, user_id, intent, vote, question) VALUES (?, ?, ?, ?, ?, ?)",
+            (time.time(), platform, user_id, intent, vote, question),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def list_feedback(self, *, since: float | None = None, limit: int = 10_000) -> list[FeedbackRecord]:
+        rows = await self.fetchall(
+            "SELECT id, given_at, platform, user_id, intent, vote, question FROM feedback "
+            "WHERE given_at >= ? ORDER BY id LIMIT ?", (since or 0.0, limit))
+        return [FeedbackRecord(*row) for row in rows]
+
+    async def purge_questions(self, *, older_than: float) -> int:
+        cursor = await self.execute("DELETE FROM questions WHERE asked_at < ?", (older_than,))
+        await self.execute("DELETE FROM feedback WHERE given_at < ?", (older_than,))
+        return cursor.rowcount
+
+    async def claim_delivery(self, delivery_id: str) -> bool:
+        cursor = await self.execute("INSERT OR IGNORE INTO deliveries (id, seen_at) VALUES (?, ?)",
+                                    (delivery_id, time.time()))
+        return cursor.rowcount == 1
+
+
+def _explain(exc: sqlite3.Error, path: str) -> str:
+    message = str(exc)
+    if "disk is full" in message or "database or disk is full" in message:
+        return f"the disk holding {path} is full: free some space (nothing was saved)"
+    if "readonly" in message:
+        return f"the database {path} is read-only"
+    if "locked" in message:
+        return f"the database {path} is busy (locked by another process)"
+    return f"database error on {path}: {message}"

@@ -1,0 +1,114 @@
+"""Load YAML and remember the line of every value, so problems can name file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a knowledge file, reported as `file:line: message`."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class YamlDocument:
+    path: Path
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line of the value at `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        return Problem(str(self.path), self.line_of(path), message)
+
+
+class YamlError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Parse one file; raise YamlError (with file and line) if it is not valid YAML."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlError(Problem(str(path), None, f"file is too large ({size} bytes; the limit is {MAX_FILE_BYTES})"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(Problem(str(path), None, f"not UTF-8 text ({exc.reason})")) from None
+    except OSError as exc:
+        raise YamlError(Problem(str(path), None, f"cannot read: {exc.strerror}")) from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> YamlDocument:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDocument(path, None, {(): 1})
+        doc = YamlDocument(path, None)
+        duplicate = _record_lines(node, (), doc.lines)
+        if duplicate:
+            raise YamlError(Problem(str(path), duplicate[1], f"duplicate key '{duplicate[0]}'"))
+        doc.data = loader.construct_document(node)
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(Problem(str(path), line, f"invalid YAML: {reason}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Problem(str(path), None, f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise YamlError(Problem(str(path), None, "invalid YAML: nested too deeply")) from None
+    finally:
+        loader.dispose()
+
+
+def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> tuple[str, int] | None:
+    """Fill `lines`; return (key, line) of the first duplicate mapping key, if any."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                return key, key_node.start_mark.line + 1
+            seen.add(key)
+            found = _record_lines(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1 if not isinstance(
+                value_node, yaml.ScalarNode) else value_node.start_mark.line + 1
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _record_lines(item, (*path, index), lines)
+            if found:
+                return found
+    return None

@@ -1,0 +1,1 @@
+"""Recognising intents (normalise, match, suggest) and handling them (answers, help, incidents)."""

@@ -1,0 +1,98 @@
+"""Admins get every problem in a knowledge folder with file and line, and a non-zero exit."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.kb_checks import validate_knowledge
+from bot.knowledge_base import KnowledgeError, load_knowledge
+from tests.conftest import MINI_INTENTS, write_knowledge
+
+
+def problems_of(directory: Path) -> list[str]:
+    return [str(p) for p in validate_knowledge(directory)]
+
+
+def test_valid_folder_loads_both_languages(mini_knowledge: Path):
+    kb = load_knowledge(mini_knowledge)
+    assert kb.intents["jc_star"].answer.get("en").startswith("JC-STAR is")
+    assert kb.intents["jc_star"].answer.get("ja").startswith("JC-STARは")
+    assert problems_of(mini_knowledge) == []
+
+
+def test_unknown_key_is_reported_with_file_and_line(tmp_path: Path):
+    broken = MINI_INTENTS.replace("    tags: [featured]\n", "    tagz: [featured]\n", 1)
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": broken})
+    [problem] = problems_of(kb)
+    assert problem.startswith(f"{kb / 'intents/mini.yaml'}:")
+    assert "unknown key(s) 'tagz'" in problem
+    assert "mini.yaml:5:" in problem  # the line of the unknown key
+
+
+def test_missing_language_is_reported(tmp_path: Path):
+    broken = MINI_INTENTS.replace(", en: JC-STAR is IPA's IoT security labelling scheme.}", "}")
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": broken})
+    problems = problems_of(kb)
+    assert any("intents[0].answer: missing 'en'" in p and "mini.yaml:9:" in p for p in problems), problems
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path):
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": MINI_INTENTS + "  - id: [unclosed\n"})
+    [problem] = problems_of(kb)
+    assert "invalid YAML" in problem
+    assert f"mini.yaml:{MINI_INTENTS.count(chr(10)) + 2}:" in problem
+
+
+def test_duplicate_intent_ids_across_files(tmp_path: Path):
+    kb = write_knowledge(tmp_path / "kb", {"intents/a.yaml": MINI_INTENTS, "intents/b.yaml": MINI_INTENTS})
+    problems = problems_of(kb)
+    assert any("duplicate intent id 'jc_star'" in p and "b.yaml:3:" in p and "a.yaml:3)" in p for p in problems), problems
+
+
+def test_one_example_under_two_intents(tmp_path: Path):
+    broken = MINI_INTENTS.replace("[what is asm,", "[jc star label,")
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": broken})
+    assert any("'jc star label' of 'asm' is also an example of 'jc_star'" in p for p in problems_of(kb))
+
+
+def test_broken_related_reference(tmp_path: Path):
+    broken = MINI_INTENTS.replace("related: [asm]", "related: [asm, no_such_intent]")
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": broken})
+    assert any("related intent 'no_such_intent' does not exist" in p for p in problems_of(kb))
+
+
+def test_example_that_belongs_to_another_intent(tmp_path: Path):
+    broken = MINI_INTENTS.replace("[what is asm,", "[what is asm, jc star label scheme for iot,")
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": broken})
+    assert any("'jc star label scheme for iot' of 'asm' matches 'jc_star' better" in p for p in problems_of(kb))
+
+
+def test_file_of_unknown_kind(tmp_path: Path):
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": MINI_INTENTS, "x.yaml": "version: 1\nfoo: []\n"})
+    assert any("cannot tell what this file holds" in p for p in problems_of(kb))
+
+
+def test_loading_a_broken_folder_raises_with_every_problem(tmp_path: Path):
+    kb = write_knowledge(tmp_path / "kb", {"a.yaml": "version: 1\nfoo: []\n", "b.yaml": ": : :\n"})
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(kb)
+    assert len(info.value.problems) == 2
+
+
+def test_shipped_knowledge_validates_cleanly():
+    from knowledge import SHIPPED_DIR  # noqa: PLC0415
+
+    assert problems_of(SHIPPED_DIR) == []
+
+
+def test_shipped_knowledge_covers_the_guidance():
+    from knowledge import SHIPPED_DIR  # noqa: PLC0415
+
+    kb = load_knowledge(SHIPPED_DIR)
+    assert len(kb.intents) >= 40
+    for required in ("secure_by_design", "jc_star", "asm", "otasuketai", "contact_police", "contact_meti",
+                     "contact_ipa_report", "contact_ipa_consultation", "contact_jpcert", "contact_ppc",
+                     "greeting", "help", "thanks", "report_incident"):
+        assert required in kb.intents
+    for intent in kb.intents.values():
+        assert intent.source.url.startswith("https://"), intent.id
