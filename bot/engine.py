@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,10 +12,12 @@ from bot.access import AccessPolicy
 from bot.flows import Flow, Turn
 from bot.lang import detect_language, locale_language
 from bot.messages import say
-from bot.models import IncomingMessage, Reply, ReplyKind, Response
+from bot.models import Button, IncomingMessage, Reply, ReplyKind, Response
 from bot.privacy import mask
+from bot.reload import Reloader
 from bot.snapshot import KnowledgeHolder
-from bot.store.base import Store
+from bot.metrics import ERRORS, FEEDBACK, LATENCY, QUESTIONS
+from bot.store.base import Store, StoreError
 from intents.answers import answer_reply, suggestions_reply, unknown_reply
 from intents.matcher import Band, Match
 from intents.normalize import normalize, strip_control
@@ -45,21 +49,36 @@ class Bot:
         self.default_lang = default_lang
         self.record_questions = record_questions
         self.access = access or AccessPolicy()
+        self.reloader = Reloader(knowledge)
         self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
 
     # -- entry point ------------------------------------------------------------------------
     async def handle(self, message: IncomingMessage) -> Response:
-        key = conversation_key(message)
-        state = await self.store.get_state(key)
-        before = dict(state)
+        started = time.perf_counter()
         text = strip_control(message.text or "").strip()
-        lang = self._language(text, message, state)
-        turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state, bot=self)
-        response = await self._dispatch(turn, text)
-        turn.state["lang"] = turn.lang
-        if turn.state != before:
-            await self.store.put_state(key, turn.state)
-        return response
+        lang = self._language(text, message, {})
+        try:
+            key = conversation_key(message)
+            state = await self.store.get_state(key)
+            lang = self._language(text, message, state)
+            before = json.dumps(state, sort_keys=True, default=str)
+            turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
+                        bot=self)
+            response = await self._dispatch(turn, text)
+            turn.state["lang"] = turn.lang
+            if json.dumps(turn.state, sort_keys=True, default=str) != before:
+                await self.store.put_state(key, turn.state)
+            return response
+        except StoreError as exc:
+            ERRORS.labels("store").inc()
+            log.error("storage failed while handling a message", extra={"error": str(exc), "platform": message.platform})
+            return Response((Reply(text=say("store_error", lang), kind=ReplyKind.ERROR, lang=lang),))
+        except Exception:
+            ERRORS.labels("engine").inc()
+            log.exception("unexpected error while handling a message", extra={"platform": message.platform})
+            return Response((Reply(text=say("error", lang), kind=ReplyKind.ERROR, lang=lang),))
+        finally:
+            LATENCY.labels(message.platform).observe(time.perf_counter() - started)
 
     def _language(self, text: str, message: IncomingMessage, state: Mapping[str, Any]) -> str:
         return (detect_language(text) if text and not message.action else None) or state.get("lang") \
@@ -104,7 +123,9 @@ class Bot:
                 platform=turn.message.platform, lang=turn.lang, text=mask(text), band=match.band.value,
                 intent=best.intent if best and match.band is Band.ANSWER else None,
                 score=best.score if best else None)
+        QUESTIONS.labels(match.band.value, turn.message.platform).inc()
         turn.state["last_question"] = mask(text)
+        turn.state["last_question_raw"] = text  # forwarded as typed if the user asks the security team
         if match.band is Band.ANSWER and best is not None:
             turn.state["last_intent"] = best.intent
             return Response((answer_reply(kb, kb.intents[best.intent], turn.lang, best.score),))
@@ -113,7 +134,7 @@ class Bot:
             reply = suggestions_reply(kb, match.candidates, turn.lang, limit)
             turn.state["suggested"] = [s["intent"] for s in reply.data["suggestions"]]
             return Response((reply,))
-        return Response((unknown_reply(kb, turn.lang, best.score if best else None),))
+        return Response((unknown_reply(kb, turn.lang, best.score if best else None, ask_team="expert" in self.flows),))
 
     async def answer_text(self, turn: Turn, intent_id: str) -> Response:
         kb = turn.snapshot.kb
@@ -129,12 +150,17 @@ class Bot:
         if kind == "answer":
             return await self.answer_text(turn, rest)
         if kind == "none":
+            FEEDBACK.labels("none_of_these").inc()
             await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
                                              intent=None, vote="none_of_these", question=turn.state.get("last_question"))
-            return self._reply(turn, say("none_reply", turn.lang), ReplyKind.NOTICE)
+            buttons = (Button(say("ask_team", turn.lang), "expert:ask", style="primary"),) \
+                if "expert" in self.flows and turn.state.get("last_question_raw") else ()
+            return Response((Reply(text=say("none_reply", turn.lang), kind=ReplyKind.NOTICE, lang=turn.lang,
+                                   buttons=buttons),))
         if kind == "feedback":
             vote, _, intent = rest.partition(":")
             if vote in ("up", "down") and intent in turn.snapshot.kb.intents:
+                FEEDBACK.labels(vote).inc()
                 await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
                                                  intent=intent, vote=vote, question=turn.state.get("last_question"))
                 return self._reply(turn, say(f"feedback_thanks_{vote}", turn.lang), ReplyKind.NOTICE)

@@ -14,7 +14,7 @@ CONFUSION_MARGIN = 0.05
 
 
 def check_references(kb: KnowledgeBase) -> None:
-    """Raise KnowledgeError if an intent's `related` names an intent that does not exist."""
+    """Raise KnowledgeError for a `related` id that does not exist or an unfinished scaffold."""
     problems = []
     for intent in kb.intents.values():
         for other in intent.related:
@@ -22,8 +22,20 @@ def check_references(kb: KnowledgeBase) -> None:
                 problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}': related intent '{other}' does not exist"))
             elif other == intent.id:
                 problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}' lists itself as related"))
+    problems += unfinished(kb)
     if problems:
         raise KnowledgeError(problems)
+
+
+def unfinished(kb: KnowledgeBase) -> list[Problem]:
+    """Scaffolded entries whose TODO placeholders were not filled in must never be served."""
+    problems = []
+    for intent in kb.intents.values():
+        texts = [intent.title.ja, intent.title.en, intent.answer.ja, intent.answer.en, intent.source.title]
+        texts += [e for _, e in intent.all_examples()]
+        if any(t.startswith("TODO") for t in texts):
+            problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}' still has TODO placeholders"))
+    return problems
 
 
 def duplicate_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:

@@ -54,10 +54,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{command}」というコマンドはありません。使えるコマンド: {commands}",
         "en": "There is no command \"{command}\". Available commands: {commands}",
     },
+    "store_error": {
+        "ja": "記録の保存に失敗しました（ストレージの障害）。もう一度お試しください。緊急の場合はセキュリティ担当者に直接連絡してください。",
+        "en": "I couldn't save that (a storage failure). Please try again; in an emergency, contact your security team directly.",
+    },
+    "admin_usage": {
+        "ja": "管理コマンド: /secbot reload（ナレッジの再読み込み）, /secbot stats（利用状況）, /secbot gaps（未回答の質問）",
+        "en": "Admin commands: /secbot reload (reload the knowledge), /secbot stats (usage), /secbot gaps (unanswered questions)",
+    },
+    "admin_only": {
+        "ja": "申し訳ありませんが、このコマンドは管理者のみ実行できます。",
+        "en": "Sorry, only secbot admins can run this command.",
+    },
+    "reload_ok": {
+        "ja": "ナレッジを再読み込みしました（バージョン {version}、{intents} 件のトピック）。",
+        "en": "Knowledge reloaded (version {version}, {intents} topics).",
+    },
+    "reload_failed": {
+        "ja": "ナレッジに {count} 件の問題があるため再読み込みしませんでした。引き続きバージョン {version} で応答しています:",
+        "en": "The knowledge has {count} problem(s), so it was not reloaded; still serving version {version}:",
+    },
+    "ask_team": {"ja": "セキュリティチームに質問する", "en": "Ask the security team"},
+    "expert_nothing": {
+        "ja": "転送する質問が見つかりません。先に質問を入力してください。",
+        "en": "There is no question to forward. Please type your question first.",
+    },
+    "expert_forwarded_user": {
+        "ja": "ご質問をセキュリティチームに転送しました（{id}）。回答はこちらにお届けします。",
+        "en": "Your question was forwarded to the security team ({id}). Their answer will come to you here.",
+    },
+    "expert_forwarded_team": {
+        "ja": "❓ {who} さん（{platform}）からの質問 {id}:\n{question}\n\n回答するには: /answer {id} 回答内容",
+        "en": "❓ Question {id} from {who} ({platform}):\n{question}\n\nTo answer: /answer {id} your answer",
+    },
+    "expert_answer_usage": {
+        "ja": "使い方: /answer Q-番号 回答内容",
+        "en": "Usage: /answer Q-NUMBER your answer",
+    },
+    "expert_unknown": {"ja": "質問 {id} は見つかりません。", "en": "There is no question {id}."},
+    "expert_answer_sent": {"ja": "{id} の回答を質問者に送りました。", "en": "Your answer to {id} was sent to the asker."},
+    "expert_answer_to_user": {
+        "ja": "セキュリティチームからの回答です。\nご質問: {question}\n回答: {answer}",
+        "en": "An answer from the security team.\nYour question: {question}\nAnswer: {answer}",
+    },
+    "responder_only": {
+        "ja": "申し訳ありませんが、このコマンドはセキュリティ対応担当者のみ実行できます。",
+        "en": "Sorry, only security responders can run this command.",
+    },
     "error": {
         "ja": "内部エラーが発生しました。お手数ですがもう一度お試しください。",
         "en": "Something went wrong on my side. Please try again.",
     },
+    # Teams cards (adapters/teams)
+    "teams_feedback_prompt": {"ja": "この回答は役に立ちましたか？", "en": "Was this helpful?"},
+    "teams_only_if": {"ja": "（{field}が「{values}」の場合のみ）", "en": "(only if {field} is {values})"},
+    "teams_or": {"ja": "」または「", "en": " or "},
+    "teams_time": {"ja": "時刻", "en": "Time"},
+    "teams_required": {"ja": "「{field}」を入力してください。", "en": "Please fill in \"{field}\"."},
+    "teams_sent_privately": {
+        "ja": "個人チャットでお返事しました（このチャンネルには表示されません）。",
+        "en": "I've replied to you in a personal chat (not shown in this channel).",
+    },
+    "teams_private_failed": {
+        "ja": "個人チャットにメッセージを送れませんでした。Teamsで私との個人チャットを開き、「incident」と入力してください。",
+        "en": "I couldn't message you privately. Open a personal chat with me in Teams and type \"incident\".",
+    },
+    "teams_security_notice": {"ja": "セキュリティ担当への通知", "en": "Security team notification"},
 }
 
 

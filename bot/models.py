@@ -91,12 +91,22 @@ class Reply:
 
 @dataclass(frozen=True)
 class Notification:
-    """Something for the security team's private channel, never for a public one."""
+    """A message the adapter delivers outside the current conversation.
 
-    kind: str  # e.g. "incident_created"
+    By default it goes to the security team's private channel, never a public one. With
+    audience "user" it goes privately to one person (e.g. a responder's answer to a
+    question forwarded with "ask the security team").
+    """
+
+    kind: str  # e.g. "incident_created", "expert_question", "expert_answer"
     text: str
     lang: str
     data: Mapping[str, Any] = field(default_factory=dict)
+    audience: str = "security_team"  # "security_team" | "user"
+    platform: str | None = None  # for audience "user": where the person is
+    user_id: str | None = None
+    conversation_id: str | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True)

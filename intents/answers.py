@@ -56,11 +56,13 @@ def featured(kb: KnowledgeBase, limit: int = 5) -> list[Intent]:
     return tagged[:limit]
 
 
-def unknown_reply(kb: KnowledgeBase, lang: str, score: float | None = None) -> Reply:
+def unknown_reply(kb: KnowledgeBase, lang: str, score: float | None = None, *, ask_team: bool = False) -> Reply:
     topics = featured(kb)
     lines = [say("unknown", lang), "", say("emergency_hint", lang)]
     if topics:
         lines += ["", say("try_topics", lang)] + [f"- {t.title.get(lang)}" for t in topics]
     buttons = [Button(t.title.get(lang), f"answer:{t.id}") for t in topics]
+    if ask_team:
+        buttons.append(Button(say("ask_team", lang), "expert:ask", style="primary"))
     buttons.append(Button(say("start_incident", lang), "incident:start", style="danger"))
     return Reply(text="\n".join(lines), kind=ReplyKind.UNKNOWN, lang=lang, score=score, buttons=tuple(buttons))

@@ -33,6 +33,9 @@ BIGRAM_WEIGHT = 0.6
 TRIGRAM_WEIGHT = 0.35
 JA_BIGRAM_WEIGHT = 1.0
 KANJI_WEIGHT = 0.4
+# Function words stay features (IDF keeps them light): "my name" and "your name" differ.
+STOPWORD_WEIGHT = 1.0
+TRIGRAM_MIN_WORD = 3
 
 
 def stem(word: str) -> str:
@@ -63,12 +66,16 @@ def extract(normalized: str) -> Counter[str]:
     for token in tokens(normalized):
         if token[0].isascii():
             if token in STOPWORDS:
-                words.append("")
+                if STOPWORD_WEIGHT:
+                    words.append(token)
+                    feats["w:" + token] += STOPWORD_WEIGHT
+                else:
+                    words.append("")
                 continue
             word = stem(token)
             words.append(word)
             feats["w:" + word] += WORD_WEIGHT
-            if len(word) >= 4:
+            if len(word) >= TRIGRAM_MIN_WORD:
                 padded = f"^{word}$"
                 for i in range(len(padded) - 2):
                     feats["c:" + padded[i : i + 3]] += TRIGRAM_WEIGHT

@@ -1,8 +1,24 @@
-"""Score a question against every intent's examples and pick a confidence band.
+"""Score a question against every intent and pick a confidence band.
 
-Candidate retrieval is a TF-IDF cosine over an inverted index (numpy), so cost grows with
-the postings a question touches, not with the number of examples; rapidfuzz then re-scores
-the few best intents on the whole string and corrects typos in unknown English words.
+How a question is scored (see benchmarks/README.md for the measurements behind each step):
+
+1. `prepare`: normalise (NFKC, width, case, katakana -> hiragana, punctuation) and apply the
+   admins' synonyms; unknown English words within a small edit distance of a known word are
+   corrected with rapidfuzz.
+2. Features (intents/features.py): Latin words, word bigrams and character trigrams;
+   Japanese character bigrams and single kanji. TF-IDF weighting with sublinear tf, each
+   example vector L2-normalised.
+3. Two similarities per intent, both read from inverted indexes with numpy (cost grows with
+   the postings a question touches, not with the number of examples):
+   - nearest example: the best cosine among the intent's examples;
+   - prototype: the cosine with the intent's centroid, refined at build time by a few
+     passes of margin-perceptron updates (pull the centroid of an example's own intent
+     towards it, push the closest wrong one away; "DragPushing", Tan 2005). The refinement
+     needs a dense intents x features matrix, so very large knowledge bases keep the plain
+     centroids.
+   The intent score blends them; rapidfuzz's string ratio against the intent's examples then
+   re-scores the few best intents.
+4. Bands: answer (score and lead over the runner-up high enough), suggest (top 3), unknown.
 """
 
 from __future__ import annotations
@@ -16,13 +32,25 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from intents.features import extract, tokens
 from intents.normalize import normalize
 
-# How much the rapidfuzz string similarity counts next to the TF-IDF cosine.
-FUZZ_WEIGHT = 0.2
-RETRIEVE_EXAMPLES = 60
+# Weights of the two similarities in an intent's score.
+NEAREST_WEIGHT = 0.5
+PROTOTYPE_WEIGHT = 1.0
+# How much the rapidfuzz string ratio counts next to them (re-scoring the best intents only).
+FUZZ_WEIGHT = 0.15
+RESCORE_INTENTS = 8
+# Prototype refinement (margin perceptron over the training examples).
+REFINE_EPOCHS = 3
+REFINE_RATE = 0.1
+REFINE_MARGIN = 0.1
+REFINE_MAX_CELLS = 40_000_000  # intents x features; above this, plain centroids
+# Typo correction of unknown English words.
+SPELL_MIN_LENGTH = 4
+SPELL_LONG_WORD = 7  # from this length two edits are allowed, below it one
 
 
 class Band(StrEnum):
@@ -58,6 +86,28 @@ class Thresholds:
     max_suggestions: int = 3
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, longest first, shaped as a trie."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def render(node: dict) -> str:
+        end = node.get("", False)
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return f"(?:{body})?"
+        return body
+
+    return render(trie)
+
+
 class SynonymRewriter:
     """Rewrite admin-listed variants to one canonical term (after normalisation)."""
 
@@ -69,25 +119,66 @@ class SynonymRewriter:
                 source = normalize(variant)
                 if source and source != target:
                     table[source] = target
+        # Canonical terms rewrite to themselves, so a variant inside its own canonical term
+        # ("らんさむ" in "らんさむうぇあ") never rewrites it again ("らんさむうぇあうぇあ").
+        for target in set(table.values()):
+            table.setdefault(target, target)
         self._table = table
         if not table:
             self._pattern = None
             return
+        # One trie-shaped alternation per kind of edge: Python's re tries alternatives one by
+        # one, so a trie keeps rewriting fast with hundreds of variants.
+        groups: dict[tuple[bool, bool], list[str]] = {}
+        for source in table:
+            groups.setdefault((source[0].isascii(), source[-1].isascii()), []).append(source)
         parts = []
-        for source in sorted(table, key=len, reverse=True):
-            escaped = re.escape(source)
+        for (ascii_start, ascii_end), sources in sorted(groups.items()):
             # Latin variants match whole words only ("asm" must not fire inside "plasma").
-            if source[0].isascii():
-                escaped = r"(?<![a-z0-9])" + escaped
-            if source[-1].isascii():
-                escaped = escaped + r"(?![a-z0-9])"
-            parts.append(escaped)
+            before = r"(?<![a-z0-9])" if ascii_start else ""
+            after = r"(?![a-z0-9])" if ascii_end else ""
+            parts.append(f"{before}(?:{_trie_pattern(sources)}){after}")
         self._pattern = re.compile("|".join(parts))
+
+    def terms(self) -> list[str]:
+        """Every variant and canonical term (normalised)."""
+        return sorted(set(self._table) | set(self._table.values()))
 
     def __call__(self, normalized: str) -> str:
         if self._pattern is None:
             return normalized
         return self._pattern.sub(lambda m: self._table[m.group(0)], normalized)
+
+
+class _Index:
+    """A sparse matrix stored by feature (CSC-like): feature id -> (row ids, values)."""
+
+    def __init__(self, feats: np.ndarray, rows: np.ndarray, values: np.ndarray, n_feats: int, n_rows: int):
+        order = np.argsort(feats, kind="stable")
+        self.rows = rows[order].astype(np.int32)
+        self.values = values[order].astype(np.float32)
+        self.ptr = np.searchsorted(feats[order], np.arange(n_feats + 1)).astype(np.int64)
+        self.n_rows = n_rows
+
+    def dot(self, query: dict[int, float]) -> np.ndarray:
+        ptr, rows, values = self.ptr, self.rows, self.values
+        id_parts, val_parts = [], []
+        for feat, weight in query.items():
+            start, end = ptr[feat], ptr[feat + 1]
+            if end > start:
+                id_parts.append(rows[start:end])
+                val_parts.append(values[start:end] * np.float32(weight))
+        if not id_parts:
+            return np.zeros(self.n_rows, dtype=np.float64)
+        if len(id_parts) == 1:
+            out = np.zeros(self.n_rows, dtype=np.float64)
+            out[id_parts[0]] = val_parts[0]
+            return out
+        return np.bincount(np.concatenate(id_parts), weights=np.concatenate(val_parts), minlength=self.n_rows)
+
+
+def _tf(count: float) -> float:
+    return 1.0 + math.log(count) if count >= 1 else count
 
 
 class Matcher:
@@ -97,49 +188,115 @@ class Matcher:
         *,
         synonyms: Iterable[tuple[str, Iterable[str]]] = (),
         thresholds: Thresholds = Thresholds(),
+        refine: bool = True,
     ):
         """`examples` is a sequence of (intent id, example text)."""
         self.thresholds = thresholds
         self._rewrite = SynonymRewriter(synonyms)
-        self.intent_ids: list[str] = sorted({intent for intent, _ in examples})
-        intent_index = {intent: i for i, intent in enumerate(self.intent_ids)}
-        self._texts: list[str] = []
-        self._raw: list[str] = []
-        owners: list[int] = []
-        vectors: list[dict[str, float]] = []
+        prepared = []
         for intent, text in examples:
             norm = self.prepare(text)
-            if not norm:
-                continue
-            self._texts.append(norm)
-            self._raw.append(text)
-            owners.append(intent_index[intent])
-            vectors.append(dict(extract(norm)))
-        self._owner = np.asarray(owners, dtype=np.int32)
-        count = len(vectors)
-        df: dict[str, int] = {}
-        for vec in vectors:
+            if norm:
+                prepared.append((intent, norm, text))
+        self.intent_ids: list[str] = sorted({intent for intent, _, _ in prepared})
+        intent_index = {intent: i for i, intent in enumerate(self.intent_ids)}
+        # Examples ordered by intent (stable), so each intent owns one contiguous range.
+        prepared.sort(key=lambda item: intent_index[item[0]])
+        self._texts = [norm for _, norm, _ in prepared]
+        self._raw = [raw for _, _, raw in prepared]
+        self._owner = np.asarray([intent_index[intent] for intent, _, _ in prepared], dtype=np.int32)
+        n_docs, n_intents = len(prepared), len(self.intent_ids)
+        self._starts = np.searchsorted(self._owner, np.arange(n_intents)).astype(np.int64)
+        self._ends = np.append(self._starts[1:], n_docs).astype(np.int64)
+
+        counts = [extract(norm) for norm in self._texts]
+        feature_ids: dict[str, int] = {}
+        df: list[int] = []
+        for vec in counts:
             for feat in vec:
-                df[feat] = df.get(feat, 0) + 1
-        self._idf = {feat: math.log((count + 1) / (n + 1)) + 1.0 for feat, n in df.items()}
-        self._unknown_idf = math.log(count + 1) + 1.0
-        postings: dict[str, tuple[list[int], list[float]]] = {}
-        for doc_id, vec in enumerate(vectors):
-            weighted = {f: (1 + math.log(w)) * self._idf[f] if w >= 1 else w * self._idf[f] for f, w in vec.items()}
-            norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
-            for feat, value in weighted.items():
-                ids, vals = postings.setdefault(feat, ([], []))
-                ids.append(doc_id)
-                vals.append(value / norm)
-        self._postings = {
-            f: (np.asarray(ids, dtype=np.int32), np.asarray(vals, dtype=np.float32)) for f, (ids, vals) in postings.items()
-        }
-        self._vocab = sorted({t for f in df if f.startswith("w:") for t in [f[2:]]})
-        self._vocab_set = frozenset(self._vocab)
-        self._by_intent: list[list[int]] = [[] for _ in self.intent_ids]
-        for doc_id, owner in enumerate(owners):
-            self._by_intent[owner].append(doc_id)
-        self._correct = lru_cache(maxsize=4096)(self._correct_word)
+                fid = feature_ids.get(feat)
+                if fid is None:
+                    feature_ids[feat] = len(df)
+                    df.append(1)
+                else:
+                    df[fid] += 1
+        self._feature_ids = feature_ids
+        n_feats = len(df)
+        self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
+        self._unknown_idf = math.log(n_docs + 1) + 1.0
+
+        # Example vectors (unit length) as triplets.
+        f_list: list[int] = []
+        r_list: list[int] = []
+        v_list: list[float] = []
+        self._doc_ptr = [0]
+        for doc, vec in enumerate(counts):
+            weighted = [(feature_ids[f], _tf(c) * self._idf[feature_ids[f]]) for f, c in vec.items()]
+            norm = math.sqrt(sum(w * w for _, w in weighted)) or 1.0
+            for fid, w in weighted:
+                f_list.append(fid)
+                r_list.append(doc)
+                v_list.append(w / norm)
+            self._doc_ptr.append(len(f_list))
+        feats = np.asarray(f_list, dtype=np.int64)
+        rows = np.asarray(r_list, dtype=np.int64)
+        vals = np.asarray(v_list, dtype=np.float64)
+        self._doc_feats = feats.astype(np.int32)
+        self._doc_vals = vals.astype(np.float32)
+        self._examples = _Index(feats, rows, vals, n_feats, n_docs)
+
+        # Intent centroids: the sum of their unit example vectors.
+        owners = self._owner[rows] if n_docs else rows
+        key = owners.astype(np.int64) * max(n_feats, 1) + feats
+        uniq, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse, weights=vals) if len(vals) else np.zeros(0)
+        c_intents, c_feats = uniq // max(n_feats, 1), uniq % max(n_feats, 1)
+        self._centroid_sq = np.bincount(c_intents, weights=sums * sums, minlength=n_intents)
+        self._raw_centroids = _Index(c_feats, c_intents, sums, n_feats, n_intents)
+        self._refined = False
+        if refine and n_intents > 1 and n_intents * n_feats <= REFINE_MAX_CELLS:
+            self._prototypes = self._refine(c_intents, c_feats, sums, n_feats)
+            self._refined = True
+        else:
+            norms = np.sqrt(self._centroid_sq)[c_intents]
+            self._prototypes = _Index(c_feats, c_intents, sums / np.where(norms > 0, norms, 1.0), n_feats, n_intents)
+
+        # Known words for typo correction: examples before and after synonym rewriting.
+        plain = [normalize(raw) for raw in self._raw] + self._texts + self._rewrite.terms()
+        words = {tok for text in plain for tok in tokens(text) if tok.isascii() and tok.isalpha()}
+        self._vocab = sorted(words)
+        self._vocab_set = frozenset(words)
+        self._correct = lru_cache(maxsize=8192)(self._correct_word)
+        self._loo_cache: dict[int, float] = {}
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _refine(self, c_intents: np.ndarray, c_feats: np.ndarray, sums: np.ndarray, n_feats: int) -> _Index:
+        n_intents = len(self.intent_ids)
+        weights = np.zeros((n_intents, n_feats), dtype=np.float32)
+        weights[c_intents, c_feats] = sums
+        weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
+        order = np.random.default_rng(0)
+        ptr, feats, vals, owner = self._doc_ptr, self._doc_feats, self._doc_vals, self._owner
+        for _ in range(REFINE_EPOCHS):
+            for doc in order.permutation(len(self._texts)).tolist():
+                cols = feats[ptr[doc] : ptr[doc + 1]]
+                x = vals[ptr[doc] : ptr[doc + 1]]
+                scores = weights[:, cols] @ x
+                own = owner[doc]
+                own_score = scores[own]
+                scores[own] = -np.inf
+                rival = int(np.argmax(scores))
+                if own_score - scores[rival] < REFINE_MARGIN:
+                    step = np.float32(REFINE_RATE) * x
+                    weights[own, cols] += step
+                    weights[rival, cols] -= step
+            weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
+        p_intents, p_feats = np.nonzero(weights)
+        return _Index(p_feats.astype(np.int64), p_intents.astype(np.int64),
+                      weights[p_intents, p_feats].astype(np.float64), n_feats, n_intents)
+
+    # -- public API ---------------------------------------------------------------------------
 
     @property
     def example_count(self) -> int:
@@ -148,71 +305,11 @@ class Matcher:
     def prepare(self, text: str) -> str:
         return self._rewrite(normalize(text))
 
-    def _correct_word(self, word: str) -> str:
-        """Map an unknown English word to a known one within a small edit distance."""
-        if len(word) < 4 or not self._vocab:
-            return word
-        found = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
-        return found[0] if found else word
+    def example_owner(self, example_index: int) -> str:
+        return self.intent_ids[int(self._owner[example_index])]
 
-    def _spell(self, normalized: str) -> str:
-        parts = []
-        for token in tokens(normalized):
-            if token.isascii() and token.isalpha() and token not in self._vocab_set:
-                parts.append(self._correct(token))
-            else:
-                parts.append(token)
-        return " ".join(parts)
-
-    def _cosines(self, normalized: str) -> np.ndarray:
-        vec = extract(normalized)
-        weighted = {}
-        for feat, w in vec.items():
-            tf = (1 + math.log(w)) if w >= 1 else w
-            weighted[feat] = tf * self._idf.get(feat, self._unknown_idf)
-        norm = math.sqrt(sum(v * v for v in weighted.values()))
-        sims = np.zeros(len(self._texts), dtype=np.float32)
-        if not norm:
-            return sims
-        ids_parts, val_parts = [], []
-        for feat, value in weighted.items():
-            posting = self._postings.get(feat)
-            if posting is not None:
-                ids_parts.append(posting[0])
-                val_parts.append(posting[1] * np.float32(value / norm))
-        if ids_parts:
-            sims = np.bincount(np.concatenate(ids_parts), weights=np.concatenate(val_parts), minlength=len(self._texts))
-        return sims
-
-    def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
-        """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
-        normalized = self.prepare(text)
-        if not normalized or not self._texts:
-            return normalized, []
-        spelled = self._spell(normalized)
-        sims = self._cosines(spelled)
-        if exclude is not None:
-            sims[exclude] = 0.0
-        k = min(RETRIEVE_EXAMPLES, len(sims))
-        top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-        best_per_intent: dict[int, tuple[float, int]] = {}
-        for doc_id in top.tolist():
-            sim = float(sims[doc_id])
-            if sim <= 0:
-                continue
-            owner = int(self._owner[doc_id])
-            if owner not in best_per_intent or sim > best_per_intent[owner][0]:
-                best_per_intent[owner] = (sim, doc_id)
-        ranked = sorted(best_per_intent.items(), key=lambda kv: -kv[1][0])[: max(limit, 5)]
-        candidates = []
-        for owner, (sim, doc_id) in ranked:
-            fuzzy = max(
-                (fuzz.ratio(spelled, self._texts[d]) for d in self._by_intent[owner] if d != exclude), default=0.0
-            ) / 100.0
-            score = (1 - FUZZ_WEIGHT) * sim + FUZZ_WEIGHT * fuzzy
-            candidates.append(Candidate(self.intent_ids[owner], round(min(score, 1.0), 4), self._raw[doc_id]))
-        candidates.sort(key=lambda c: -c.score)
-        return normalized, candidates[:limit]
+    def example_text(self, example_index: int) -> str:
+        return self._raw[example_index]
 
     def match(self, text: str) -> Match:
         normalized, candidates = self.scores(text)
@@ -228,8 +325,92 @@ class Matcher:
             return Band.ANSWER
         return Band.SUGGEST
 
-    def example_owner(self, example_index: int) -> str:
-        return self.intent_ids[int(self._owner[example_index])]
+    def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
+        """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
+        normalized = self.prepare(text)
+        if not normalized or not self._texts:
+            return normalized, []
+        spelled = self._rewrite(self._spell(normalize(text)))
+        query = self._vector(spelled)
+        if not query:
+            return normalized, []
+        sims = self._examples.dot(query)
+        if exclude is not None:
+            sims[exclude] = 0.0
+        nearest = np.maximum.reduceat(sims, self._starts)
+        if exclude is None:
+            proto = self._prototypes.dot(query)
+        else:
+            proto = self._loo_prototypes(query, exclude)
+        combined = (NEAREST_WEIGHT * nearest + PROTOTYPE_WEIGHT * proto) / (NEAREST_WEIGHT + PROTOTYPE_WEIGHT)
+        k = min(max(limit, RESCORE_INTENTS), len(combined))
+        top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
+        candidates = []
+        for owner in top.tolist():
+            base = float(combined[owner])
+            if base <= 0:
+                continue
+            start, end = int(self._starts[owner]), int(self._ends[owner])
+            best_doc = start + int(np.argmax(sims[start:end]))
+            choices = [self._texts[d] for d in range(start, end) if d != exclude]
+            found = process.extractOne(spelled, choices, scorer=fuzz.ratio) if choices else None
+            fuzzy = found[1] / 100.0 if found else 0.0
+            score = (1 - FUZZ_WEIGHT) * base + FUZZ_WEIGHT * fuzzy
+            candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc]))
+        candidates.sort(key=lambda c: -c.score)
+        return normalized, candidates[:limit]
 
-    def example_text(self, example_index: int) -> str:
-        return self._raw[example_index]
+    # -- internals ------------------------------------------------------------------------
+
+    def _correct_word(self, word: str) -> str:
+        """Map an unknown English word to a known one within a small edit distance."""
+        if len(word) < SPELL_MIN_LENGTH or not self._vocab:
+            return word
+        edits = 2 if len(word) >= SPELL_LONG_WORD else 1
+        found = process.extractOne(word, self._vocab, scorer=OSA.distance, score_cutoff=edits)
+        return found[0] if found else word
+
+    def _spell(self, normalized: str) -> str:
+        parts = []
+        for token in tokens(normalized):
+            if token.isascii() and token.isalpha() and token not in self._vocab_set:
+                parts.append(self._correct(token))
+            else:
+                parts.append(token)
+        return " ".join(parts)
+
+    def _vector(self, normalized: str) -> dict[int, float]:
+        """The unit TF-IDF vector of a question, over known features only."""
+        weighted: dict[int, float] = {}
+        total = 0.0
+        for feat, count in extract(normalized).items():
+            fid = self._feature_ids.get(feat)
+            w = _tf(count) * (self._idf[fid] if fid is not None else self._unknown_idf)
+            total += w * w  # unknown features still count in the norm: they make a match less sure
+            if fid is not None:
+                weighted[fid] = w
+        norm = math.sqrt(total)
+        return {fid: w / norm for fid, w in weighted.items()} if norm else {}
+
+    def _loo_prototypes(self, query: dict[int, float], exclude: int) -> np.ndarray:
+        """Plain centroid cosines with one example taken out of its intent's centroid."""
+        dots = self._raw_centroids.dot(query)
+        sq = self._centroid_sq.copy()
+        own = int(self._owner[exclude])
+        start, end = self._doc_ptr[exclude], self._doc_ptr[exclude + 1]
+        cols, x = self._doc_feats[start:end], self._doc_vals[start:end].astype(np.float64)
+        cx = self._loo_cache.get(exclude)
+        if cx is None:
+            centroid = self._raw_centroids
+            cx = 0.0
+            for fid, value in zip(cols.tolist(), x.tolist(), strict=True):
+                lo, hi = centroid.ptr[fid], centroid.ptr[fid + 1]
+                hit = np.flatnonzero(centroid.rows[lo:hi] == own)
+                if len(hit):
+                    cx += float(centroid.values[lo + hit[0]]) * value
+            self._loo_cache[exclude] = cx
+        qx = sum(query.get(fid, 0.0) * value for fid, value in zip(cols.tolist(), x.tolist(), strict=True))
+        dots[own] -= qx
+        sq[own] = max(sq[own] - 2 * cx + float(x @ x), 0.0)
+        norms = np.sqrt(sq)
+        return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 1e-9)

@@ -14,7 +14,8 @@ from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError
 
 # Subcommand modules, in help order; each has `register(subparsers)` and imports its heavy
 # dependencies (slack, botbuilder, the store) only when run, to keep `secbot ask` fast.
-MODULE_NAMES = ("chat", "ask", "kb", "incident_cli", "triage_cli", "serve", "teams_cli", "checkup_cli", "db_cli")
+MODULE_NAMES = ("chat", "ask", "kb", "incident_cli", "triage_cli", "serve", "teams_cli", "checkup_cli", "db_cli",
+                "healthcheck")
 
 
 def _modules() -> list:

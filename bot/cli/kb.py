@@ -30,6 +30,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--json", action="store_true", help="print the summary as JSON")
     evaluate.set_defaults(handler=run_eval)
 
+    test = commands.add_parser("test", parents=[common_options()],
+                               help="run the admin-written test utterances kept beside the knowledge (tests/*.yaml)")
+    test.set_defaults(handler=run_test)
+
+    gaps = commands.add_parser("gaps", parents=[common_options()],
+                               help="unanswered and low-confidence questions, 'none of these' and 👎, grouped")
+    gaps.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    gaps.add_argument("--limit", type=int, default=30)
+    gaps.add_argument("--json", action="store_true")
+    gaps.set_defaults(handler=run_gaps)
+
+    stats = commands.add_parser("stats", parents=[common_options()], help="usage statistics")
+    stats.add_argument("--days", type=int, default=30)
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=run_stats)
+
+    new = commands.add_parser("new-intent", parents=[common_options()], help="scaffold a new intent entry")
+    new.add_argument("intent_id", help="snake_case id, e.g. vpn_patching")
+    new.add_argument("--file", default="intents/custom.yaml",
+                     help="file under the knowledge folder to append to (default intents/custom.yaml)")
+    new.add_argument("--from-question", metavar="Q-ID",
+                     help="start from a question answered via 'ask the security team'")
+    new.set_defaults(handler=run_new_intent)
+
 
 def run_validate(args: argparse.Namespace) -> int:
     from bot.kb_checks import validate_knowledge  # noqa: PLC0415
@@ -71,3 +95,122 @@ def run_eval(args: argparse.Namespace) -> int:
     failed = (args.min_accuracy is not None and report.accuracy < args.min_accuracy) or (
         args.min_rejection is not None and report.rejection < args.min_rejection)
     return EXIT_PROBLEMS if failed else 0
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from bot.evaluation import LabelledQuestion, evaluate  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
+    from bot.snapshot import build_snapshot  # noqa: PLC0415
+
+    try:
+        snapshot = build_snapshot(settings_from(args).knowledge_dir)
+    except KnowledgeError as exc:
+        raise knowledge_failure(exc) from None
+    docs = snapshot.kb.docs("tests")
+    cases = [(doc, i, LabelledQuestion(t["text"], t["intent"])) for doc in docs for i, t in enumerate(doc.data["tests"])]
+    if not cases:
+        print(f"no test utterances in {snapshot.kb.directory}/tests/*.yaml")
+        return 0
+    failures = 0
+    for doc, index, case in cases:
+        if case.intent is not None and case.intent not in snapshot.kb.intents:
+            print(f"FAIL {doc.problem(('tests', index), f'unknown intent {case.intent!r}')}")
+            failures += 1
+            continue
+        report = evaluate(snapshot.matcher, [case])
+        ok = report.top1_correct == 1 if case.intent else report.rejected == 1
+        if not ok:
+            failures += 1
+            got = report.misses[0][2] if report.misses else report.false_answers[0][1]
+            where = doc.problem(("tests", index), "")
+            print(f"FAIL {where.file}:{where.line}: {case.text!r} expected {case.intent or 'no answer'}, got {got}")
+    print(f"{len(cases) - failures}/{len(cases)} test utterances passed")
+    return EXIT_PROBLEMS if failures else 0
+
+
+async def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.cli.common import store_failure  # noqa: PLC0415
+    from bot.store.base import StoreError, open_store  # noqa: PLC0415
+
+    settings = settings_from(args)
+    store = open_store(settings.database_url)
+    try:
+        await store.open()
+    except StoreError as exc:
+        raise store_failure(exc) from None
+    return store, settings
+
+
+def run_gaps(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from intents.gaps import collect, format_gaps, group  # noqa: PLC0415
+
+    async def go() -> list:
+        store, settings = await _open_store(args)
+        try:
+            now = time.time()
+            await store.purge_questions(older_than=now - settings.question_retention_days * 86_400)
+            since = now - args.days * 86_400
+            return group(collect(await store.list_questions(since=since), await store.list_feedback(since=since)))
+        finally:
+            await store.close()
+
+    gaps = asyncio.run(go())
+    if args.json:
+        print(json.dumps([{"text": g.text, "count": g.count, "reasons": dict(g.reasons),
+                           "wordings": dict(g.wordings), "answered_with": dict(g.intents)} for g in gaps[: args.limit]],
+                         ensure_ascii=False, indent=2))
+    else:
+        print(format_gaps(gaps, limit=args.limit))
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from intents.stats import collect_stats, format_stats  # noqa: PLC0415
+
+    async def go() -> dict:
+        store, _ = await _open_store(args)
+        try:
+            return await collect_stats(store, days=args.days)
+        finally:
+            await store.close()
+
+    stats = asyncio.run(go())
+    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
+    return 0
+
+
+def run_new_intent(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    from intents.scaffold import scaffold_intent  # noqa: PLC0415
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", args.intent_id):
+        raise CliError(f"intent id {args.intent_id!r} must be snake_case (a-z, 0-9, _), starting with a letter",
+                       EXIT_USAGE)
+    settings = settings_from(args)
+    question = answer = None
+    if args.from_question:
+        async def fetch():  # type: ignore[no-untyped-def]
+            store, _ = await _open_store(args)
+            try:
+                return await store.get_expert_question(args.from_question)
+            finally:
+                await store.close()
+
+        record = asyncio.run(fetch())
+        if record is None:
+            raise CliError(f"no forwarded question {args.from_question}", EXIT_USAGE)
+        question, answer = record.question, record.answer
+    target = settings.knowledge_dir / args.file
+    try:
+        scaffold_intent(settings.knowledge_dir, target, args.intent_id, question=question, answer=answer)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    print(f"added '{args.intent_id}' to {target}: fill in the TODOs, then run `secbot kb validate` and `secbot kb test`")
+    return 0

@@ -37,6 +37,21 @@ class FeedbackRecord:
     question: str | None
 
 
+@dataclass(frozen=True)
+class ExpertQuestion:
+    id: str  # "Q-12"
+    asked_at: float
+    platform: str
+    user_id: str
+    conversation_id: str
+    lang: str
+    question: str
+    status: str  # "open" | "answered"
+    answer: str | None = None
+    answered_by: str | None = None
+    answered_at: float | None = None
+
+
 class Store(Protocol):
     """What the conversation core needs from storage. Every method is safe to retry."""
 
@@ -60,8 +75,20 @@ class Store(Protocol):
     async def list_feedback(self, *, since: float | None = None, limit: int = 10_000) -> list[FeedbackRecord]: ...
     async def purge_questions(self, *, older_than: float) -> int: ...
 
+    # "Ask the security team": forwarded questions and the responders' answers.
+    async def create_expert_question(self, *, platform: str, user_id: str, conversation_id: str, lang: str,
+                                     question: str) -> ExpertQuestion: ...
+    async def get_expert_question(self, question_id: str) -> ExpertQuestion | None: ...
+    async def answer_expert_question(self, question_id: str, *, answer: str, answered_by: str) -> ExpertQuestion | None: ...
+    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]: ...
+
     # Delivery de-duplication: True the first time an id is claimed, False on every retry.
     async def claim_delivery(self, delivery_id: str) -> bool: ...
+
+    # Where to send proactive messages (a Teams channel or personal chat), keyed by the adapter,
+    # e.g. "teams:channel:<channel id>"; `ref` is the platform's reference as a JSON object.
+    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None: ...
+    async def get_conversation_ref(self, key: str) -> dict[str, Any] | None: ...
 
 
 def default_database_url() -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.base import FeedbackRecord, QuestionRecord, StoreError
+from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
 from bot.store.migrations import migrations
 
 
@@ -170,10 +170,56 @@ class SqliteStore:
         await self.execute("DELETE FROM feedback WHERE given_at < ?", (older_than,))
         return cursor.rowcount
 
+    # -- ask the security team ------------------------------------------------------------------
+    _EXPERT_COLUMNS = "id, asked_at, platform, user_id, conversation_id, lang, question, status, answer, answered_by, answered_at"
+
+    async def create_expert_question(self, *, platform: str, user_id: str, conversation_id: str, lang: str,
+                                     question: str) -> ExpertQuestion:
+        pending = f"pending-{time.time_ns()}"
+        seq, _ = await self.transaction([
+            ("INSERT INTO expert_questions (id, asked_at, platform, user_id, conversation_id, lang, question) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?)", (pending, time.time(), platform, user_id, conversation_id, lang, question)),
+            ("UPDATE expert_questions SET id = 'Q-' || seq WHERE id = ?", (pending,)),
+        ])
+        row = await self.fetchone(f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions WHERE seq = ?", (seq,))
+        return ExpertQuestion(*row)
+
+    async def get_expert_question(self, question_id: str) -> ExpertQuestion | None:
+        row = await self.fetchone(f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions WHERE id = ?",
+                                  (question_id.upper(),))
+        return ExpertQuestion(*row) if row else None
+
+    async def answer_expert_question(self, question_id: str, *, answer: str, answered_by: str) -> ExpertQuestion | None:
+        await self.execute("UPDATE expert_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
+                           "WHERE id = ?", (answer, answered_by, time.time(), question_id.upper()))
+        return await self.get_expert_question(question_id)
+
+    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]:
+        sql = f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions"
+        params: list[Any] = []
+        if status:
+            sql += " WHERE status = ?"
+            params.append(status)
+        rows = await self.fetchall(sql + " ORDER BY seq DESC LIMIT ?", [*params, limit])
+        return [ExpertQuestion(*row) for row in rows]
+
     async def claim_delivery(self, delivery_id: str) -> bool:
         cursor = await self.execute("INSERT OR IGNORE INTO deliveries (id, seen_at) VALUES (?, ?)",
                                     (delivery_id, time.time()))
         return cursor.rowcount == 1
+
+    # -- conversation references (proactive messages) ---------------------------------------
+    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:
+        await self.execute(
+            "INSERT INTO conversation_refs (key, platform, ref, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET platform = excluded.platform, ref = excluded.ref, "
+            "updated_at = excluded.updated_at",
+            (key, platform, json.dumps(ref, ensure_ascii=False), time.time()),
+        )
+
+    async def get_conversation_ref(self, key: str) -> dict[str, Any] | None:
+        row = await self.fetchone("SELECT ref FROM conversation_refs WHERE key = ?", (key,))
+        return json.loads(row[0]) if row else None
 
 
 def _explain(exc: sqlite3.Error, path: str) -> str:

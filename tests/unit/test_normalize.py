@@ -20,3 +20,12 @@ def test_language_follows_the_script_of_the_message():
     assert detect_language("what is jc-star") == "en"
     assert detect_language("what is the お助け隊 service") == "en"
     assert detect_language("123 👍") is None
+
+
+def test_synonym_inside_its_own_canonical_term_is_not_rewritten_twice():
+    from intents.matcher import SynonymRewriter  # noqa: PLC0415
+
+    rewrite = SynonymRewriter([("ランサムウェア", ["ランサム", "身代金ウイルス"])])
+    assert rewrite(normalize("ランサムウェアにやられた")) == normalize("ランサムウェアにやられた")
+    assert rewrite(normalize("ランサムにやられた")) == normalize("ランサムウェアにやられた")
+    assert rewrite(normalize("身代金ウイルス")) == normalize("ランサムウェア")

@@ -1,0 +1,354 @@
+"""secbot as a Slack app: slack-bolt listeners that hand every payload to the core.
+
+The listeners acknowledge at once and do the work in tracked background tasks (Slack wants an
+answer within 3 seconds; the server awaits the tasks on shutdown). The one exception is a
+modal submission: its validation errors have to travel in the acknowledgement itself, and the
+core validates in milliseconds.
+
+Replies go back where the message came from: DMs and @mentions (in the thread) get messages;
+slash commands, private replies and click acknowledgements are ephemeral; a submitted modal's
+result goes to the reporter's DM; notifications go to the private security channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Coroutine, Mapping
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import blocks, convert
+from adapters.slack.convert import Origin
+from bot.engine import Bot
+from bot.messages import say
+from bot.models import Form, IncomingMessage, Notification, Reply, ReplyKind, Response
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """slack_sdk's handler retries 500 and 503 only; a 502 or 504 from a proxy is as transient."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Connection errors, 429 (honouring Retry-After) and 5xx are retried with backoff."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=3),
+    ]
+
+
+def api_url(settings: Settings) -> str:
+    url = settings.slack_api_url or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def missing_settings(settings: Settings, *, socket_mode: bool = False) -> list[str]:
+    """The environment variables `secbot serve slack` cannot start without, by their names."""
+    needed = {
+        "SLACK_BOT_TOKEN": bool(settings.slack_bot_token),
+        "SLACK_SIGNING_SECRET": socket_mode or bool(settings.slack_signing_secret),
+        "SLACK_APP_TOKEN": not socket_mode or bool(settings.slack_app_token),
+        # Incidents are posted there: a triage bot that silently drops them is worse than none.
+        "SECBOT_SECURITY_CHANNEL": bool(settings.security_channel),
+    }
+    return [name for name, present in needed.items() if not present]
+
+
+def build_web_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(token=settings.slack_bot_token.reveal() or None, base_url=api_url(settings),
+                          retry_handlers=retry_handlers())
+
+
+class BackgroundTasks:
+    """Work started after the acknowledgement; failures are logged, never lost silently."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(self._guard(work, name), name=f"secbot-slack-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guard(work: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - one failed delivery must not take the server down
+            log.exception("slack: background task %s failed", name)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until every task (including ones started meanwhile) is done."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._tasks:
+            remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            await asyncio.wait(set(self._tasks), timeout=remaining)
+            if deadline is not None and loop.time() >= deadline:
+                for task in self._tasks:
+                    task.cancel()
+                break
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+
+class SlackApp:
+    """The bolt app plus what it needs: the core bot, the Web API client and the task set."""
+
+    def __init__(self, bot: Bot, settings: Settings, client: AsyncWebClient, *, socket_mode: bool = False):
+        self.bot = bot
+        self.settings = settings
+        self.client = client
+        self.security_channel = settings.security_channel
+        self.tasks = BackgroundTasks()
+        # Forms by (form id, language), to rebuild a modal when a conditional field changes.
+        self._forms: dict[tuple[str, str], Form] = {}
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=settings.slack_signing_secret.reveal(),
+            # Socket Mode connections are authenticated by the app token, not signed.
+            request_verification_enabled=not socket_mode,
+            process_before_response=False,
+            logger=logging.getLogger("slack_bolt.secbot"),
+        )
+        self._register(self.bolt)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        await self.tasks.drain(timeout)
+
+    # -- listeners --------------------------------------------------------------------------
+    def _register(self, app: AsyncApp) -> None:
+        @app.event("app_mention")
+        async def mention(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+            self._start_event(body, event, context)
+
+        @app.event("message")
+        async def message(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+            self._start_event(body, event, context)
+
+        @app.command(re.compile(r"^/"))
+        async def command(ack: Any, body: dict[str, Any]) -> None:
+            await ack()
+            incoming, origin = convert.from_command(body)
+            self.tasks.spawn(self.process(incoming, origin), "command")
+
+        @app.action(re.compile(r".*"))
+        async def action(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            if (body.get("container") or {}).get("type") == "view" or body.get("view"):
+                self.tasks.spawn(self.update_modal(body), "views.update")
+                return
+            if action.get("type") != "button" or not action.get("value"):
+                return
+            incoming, origin = convert.from_action(body, action)
+            if str(action.get("action_id", "")).startswith(blocks.OPEN_FORM_ACTION):
+                incoming = replace(incoming, text=action["value"], action=None)
+            self.tasks.spawn(self.process(incoming, origin, clicked=True), "action")
+
+        @app.view_submission(re.compile(r".*"))
+        async def view_submission(ack: Any, body: dict[str, Any]) -> None:
+            await self.submit_modal(ack, body)
+
+        @app.view_closed(re.compile(r".*"))
+        async def view_closed(ack: Any) -> None:
+            await ack()
+
+    def _start_event(self, body: Mapping[str, Any], event: Mapping[str, Any], context: Mapping[str, Any]) -> None:
+        converted = convert.from_event(event, event_id=body.get("event_id"), bot_user_id=context.get("bot_user_id"))
+        if converted is not None:
+            incoming, origin = converted
+            self.tasks.spawn(self.process(incoming, origin), str(event.get("type")))
+
+    # -- the work after the ack -------------------------------------------------------------
+    async def claim(self, delivery_id: str | None) -> bool:
+        """False if this delivery was handled before (Slack retried it, or it was sent twice)."""
+        if not delivery_id:
+            return True
+        if await self.bot.store.claim_delivery(f"slack:{delivery_id}"):
+            return True
+        log.info("slack: duplicate delivery %s ignored", delivery_id)
+        return False
+
+    async def process(self, incoming: IncomingMessage, origin: Origin, *, clicked: bool = False) -> None:
+        if not await self.claim(incoming.delivery_id):
+            return
+        response = await self.handle(incoming)
+        await self.deliver(response, origin, clicked=clicked)
+
+    async def handle(self, incoming: IncomingMessage) -> Response:
+        try:
+            return await self.bot.handle(incoming)
+        except Exception:  # noqa: BLE001 - the user gets an apology, the log gets the traceback
+            log.exception("slack: the core failed on a message from %s", incoming.user_id)
+            lang = self.bot.default_lang
+            return Response((Reply(say("error", lang), ReplyKind.ERROR, lang, private=True),))
+
+    async def deliver(self, response: Response, origin: Origin, *, clicked: bool = False) -> None:
+        """Send every reply, then every notification; one failure does not stop the others."""
+        for reply in response.replies:
+            try:
+                await self.send_reply(reply, origin, clicked=clicked)
+            except Exception as exc:  # noqa: BLE001
+                log.error("slack: could not deliver a %s reply to %s: %s", reply.kind, origin.user_id, _why(exc))
+        for note in response.notifications:
+            try:
+                await self.notify(note)
+            except Exception as exc:  # noqa: BLE001
+                log.error("slack: could not post the %s notification: %s", note.kind, _why(exc))
+
+    async def send_reply(self, reply: Reply, origin: Origin, *, clicked: bool = False) -> None:
+        if reply.form is not None and origin.trigger_id:
+            try:
+                await self.open_modal(reply, origin)
+                return
+            except SlackApiError as exc:  # the trigger expired: offer a button that opens it
+                log.warning("slack: views.open failed (%s); sending an open-form button", _why(exc))
+        open_value = origin.resend_text if reply.form is not None else None
+        payload = {"text": blocks.reply_text(reply), "blocks": blocks.reply_blocks(reply, open_form_value=open_value)}
+        private = reply.private or reply.form is not None or (clicked and reply.kind in (ReplyKind.NOTICE, ReplyKind.ERROR))
+        if origin.ephemeral or (private and not origin.is_dm):
+            await self.post_ephemeral(origin, payload)
+        else:
+            await self.client.chat_postMessage(channel=origin.channel_id or origin.user_id,
+                                               thread_ts=origin.thread_ts, **payload)
+
+    async def post_ephemeral(self, origin: Origin, payload: Mapping[str, Any]) -> None:
+        """Via the response_url when there is one: it works even where the bot is not a member."""
+        if origin.response_url:
+            webhook = AsyncWebhookClient(origin.response_url, retry_handlers=retry_handlers())
+            result = await webhook.send(response_type="ephemeral", replace_original=False, **payload)
+            if result.status_code == 200:
+                return
+            log.warning("slack: response_url answered %s; trying chat.postEphemeral", result.status_code)
+        if origin.channel_id and origin.channel_id != origin.user_id:
+            await self.client.chat_postEphemeral(channel=origin.channel_id, user=origin.user_id,
+                                                 thread_ts=origin.thread_ts, **payload)
+        else:
+            await self.client.chat_postMessage(channel=origin.user_id, **payload)
+
+    async def notify(self, note: Notification) -> None:
+        audience = getattr(note, "audience", "security_team")
+        if audience == "user":
+            user_id = getattr(note, "user_id", None)
+            if getattr(note, "platform", None) not in (None, convert.PLATFORM) or not user_id:
+                return  # for another front end
+            channel = user_id  # the person's DM with the bot
+        else:
+            if not self.security_channel:
+                log.warning("slack: SECBOT_SECURITY_CHANNEL is not set: the %s notification was not posted", note.kind)
+                return
+            channel = self.security_channel
+        await self.client.chat_postMessage(channel=channel, text=note.text[:3900],
+                                           blocks=blocks.notification_blocks(note))
+
+    # -- modals -----------------------------------------------------------------------------
+    async def open_modal(self, reply: Reply, origin: Origin) -> None:
+        form = reply.form
+        assert form is not None
+        self._forms[(form.id, reply.lang)] = form
+        metadata = {"channel_id": origin.channel_id, "lang": reply.lang, "open": origin.resend_text,
+                    "conversation_id": convert.conversation_id(origin.channel_id or origin.user_id, origin.thread_ts)}
+        await self.client.views_open(trigger_id=origin.trigger_id, view=blocks.form_view(form, metadata=metadata))
+
+    async def update_modal(self, body: Mapping[str, Any]) -> None:
+        """A controlling select changed: show or hide the fields that depend on it."""
+        view = body.get("view") or {}
+        metadata = convert.view_metadata(view)
+        form = self._forms.get((view.get("callback_id", ""), metadata.get("lang", "")))
+        if form is None:
+            form = await self._form_again(body, metadata)
+        if form is None:
+            log.warning("slack: cannot rebuild modal %s", view.get("callback_id"))
+            return
+        values = convert.view_state_values(view)
+        try:
+            await self.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+                                           view=blocks.form_view(form, values, metadata=metadata))
+        except SlackApiError as exc:
+            # hash_conflict: a newer update already went out; the user's next change redoes it.
+            log.info("slack: views.update skipped: %s", _why(exc))
+
+    async def _form_again(self, body: Mapping[str, Any], metadata: Mapping[str, Any]) -> Form | None:
+        """After a restart the form is not cached: ask the core for it again."""
+        text = metadata.get("open")
+        if not text:
+            return None
+        incoming = IncomingMessage(user_id=body["user"]["id"], conversation_id=metadata.get("conversation_id") or "",
+                                   text=text, platform=convert.PLATFORM, channel_id=metadata.get("channel_id"))
+        response = await self.handle(incoming)
+        form = next((r.form for r in response.replies if r.form is not None), None)
+        if form is not None:
+            self._forms[(form.id, metadata.get("lang", ""))] = form
+        return form
+
+    async def submit_modal(self, ack: Any, body: Mapping[str, Any]) -> None:
+        incoming, origin = convert.from_view_submission(body)
+        view = body["view"]
+        fields = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input" and b.get("block_id")]
+        if not await self.claim(incoming.delivery_id):
+            await ack()  # the first delivery has it; just close the modal
+            return
+        response = await self.handle(incoming)
+        errors = next((r for r in response.replies if r.kind is ReplyKind.ERROR), None)
+        if errors is not None:
+            problems = dict(errors.data.get("errors") or {})
+            await ack(response_action="errors", errors=blocks.view_errors(problems, fields, fallback=errors.text))
+            self._spawn_delivery(Response(notifications=response.notifications), origin)
+            return
+        form = next((r for r in response.replies if r.form is not None), None)
+        if form is not None and form.form is not None:
+            metadata = convert.view_metadata(view)
+            self._forms[(form.form.id, form.lang)] = form.form
+            await ack(response_action="update", view=blocks.form_view(form.form, metadata=metadata))
+            rest = tuple(r for r in response.replies if r is not form)
+            self._spawn_delivery(Response(rest, response.notifications), origin)
+            return
+        await ack()
+        self._spawn_delivery(response, origin)
+
+    def _spawn_delivery(self, response: Response, origin: Origin) -> None:
+        if response.replies or response.notifications:
+            self.tasks.spawn(self.deliver(response, origin), "deliver")
+
+
+def _why(exc: Exception) -> str:
+    """A short reason for the log: Slack's error code, never the request (it may hold a token)."""
+    if isinstance(exc, SlackApiError):
+        data = getattr(exc.response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        return f"{code or 'error'} (HTTP {getattr(exc.response, 'status_code', '?')})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def build_slack_app(bot: Bot, settings: Settings, client: AsyncWebClient | None = None, *,
+                    socket_mode: bool = False) -> SlackApp:
+    """The Slack app for `bot`. Pass `client` to talk to a fake Web API in tests."""
+    return SlackApp(bot, settings, client or build_web_client(settings), socket_mode=socket_mode)

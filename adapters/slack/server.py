@@ -1,0 +1,44 @@
+"""The aiohttp web app: `/slack/events` (events, slash commands, interactivity) and `/healthz`.
+
+Two conversions, as in bolt-python's aiohttp adapter: aiohttp request -> bolt request, bolt
+response -> aiohttp response. Signature checks, url_verification and ssl_check are bolt's.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from adapters.slack.app import SlackApp
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger early
+SHUTDOWN_GRACE_SECONDS = 20.0
+
+SLACK_APP_KEY: web.AppKey[SlackApp] = web.AppKey("secbot_slack_app", SlackApp)
+
+
+def build_server(slack: SlackApp | None, *, events_path: str = EVENTS_PATH) -> web.Application:
+    """`slack` None serves `/healthz` only (Socket Mode keeps a health endpoint for probes)."""
+    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app.router.add_get("/healthz", healthz)
+    if slack is not None:
+        web_app[SLACK_APP_KEY] = slack
+        web_app.router.add_post(events_path, events)
+        web_app.on_shutdown.append(_drain)
+    return web_app
+
+
+async def events(request: web.Request) -> web.Response:
+    slack = request.app[SLACK_APP_KEY]
+    bolt_response = await slack.bolt.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(bolt_response)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True, "service": "secbot-slack"})
+
+
+async def _drain(web_app: web.Application) -> None:
+    """Deliver what was acknowledged before stopping."""
+    await web_app[SLACK_APP_KEY].drain(timeout=SHUTDOWN_GRACE_SECONDS)

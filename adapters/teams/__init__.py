@@ -1,0 +1,1 @@
+"""Microsoft Teams adapter: Activities in, Adaptive Cards out (botbuilder CloudAdapter on aiohttp)."""

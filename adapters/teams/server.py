@@ -1,0 +1,125 @@
+"""The aiohttp server for Teams: POST /api/messages (Bot Framework) and GET /healthz.
+
+Like BotBuilder-Samples' 02.echo-bot, but the request is checked before the adapter sees it,
+so malformed JSON, a missing serviceUrl or a huge body is a clean 4xx instead of a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.schema import Activity
+
+from adapters.teams.app import TeamsApp
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 3978
+MAX_BODY_BYTES = 256 * 1024  # Teams activities are a few KB; a card submit with long text well under this
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Application:
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return _error(415, "expected Content-Type: application/json")
+        if request.content_length is not None and request.content_length > max_body:
+            return _error(413, f"request body larger than {max_body} bytes")
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _error(413, f"request body larger than {max_body} bytes")
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, "the body is not valid JSON")
+        problem = _check_activity(body)
+        if problem:
+            return _error(400, problem)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # noqa: BLE001 - msrest raises several kinds for wrong field types
+            return _error(400, "the body is not a valid Bot Framework Activity")
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            invoke_response = await teams.adapter.process_activity(auth_header, activity, teams.handler.on_turn)
+        except (PermissionError, jwt.PyJWTError):
+            return _error(401, "a valid Bot Framework token is required")
+        except Exception:  # noqa: BLE001 - never a traceback to the caller
+            log.exception("processing a %s activity failed", activity.type)
+            return _error(500, "internal error")
+        if invoke_response:
+            return web.json_response(invoke_response.body, status=invoke_response.status)
+        return web.Response(status=200)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "mode": "local" if teams.local_mode else "authenticated"})
+
+    app = web.Application(client_max_size=max_body)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def _check_activity(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "the body must be a JSON object (an Activity)"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "the Activity has no type"
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(("https://", "http://")):
+        return "the Activity has no serviceUrl"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "the Activity has no conversation id"
+    for key in ("from", "recipient"):
+        if key in body and not isinstance(body[key], dict):
+            return f"the Activity's {key!r} must be an object"
+    for key in ("value", "channelData"):
+        if key in body and body[key] is not None and not isinstance(body[key], dict | list | str):
+            return f"the Activity's {key!r} has the wrong type"
+    if "entities" in body and not isinstance(body["entities"], list):
+        return "the Activity's entities must be a list"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+async def run(teams: TeamsApp, host: str, port: int, *, ready: asyncio.Event | None = None) -> None:
+    """Serve until cancelled. Without an app id only a loopback address is allowed."""
+    if teams.local_mode and not is_loopback(host):
+        raise ValueError(f"refusing to listen on {host}: without MicrosoftAppId authentication is off, "
+                         "so only a loopback address (127.0.0.1, ::1, localhost) is allowed")
+    runner = web.AppRunner(make_web_app(teams), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = [s.getsockname() for s in site._server.sockets] if site._server else []  # type: ignore[union-attr]
+    where = ", ".join(f"{a[0]}:{a[1]}" for a in bound) or f"{host}:{port}"
+    if teams.local_mode:
+        log.warning("Teams adapter in LOCAL MODE (no MicrosoftAppId: requests are not authenticated) on %s", where)
+    else:
+        log.warning("Teams adapter listening on %s (Bot Framework authentication on)", where)
+    print(f"secbot teams: listening on http://{where}/api/messages"
+          f"{' (local mode: no authentication)' if teams.local_mode else ''}", flush=True)
+    if ready is not None:
+        ready.set()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

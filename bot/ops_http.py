@@ -1,0 +1,42 @@
+"""/healthz, /readyz and /metrics for every aiohttp server secbot runs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.engine import Bot
+from bot.metrics import exposition
+
+ReadyCheck = Callable[[], Awaitable[str | None]]  # None when ready, else the reason
+
+
+def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck) -> None:
+    """Liveness (the process answers), readiness (knowledge loaded, store reachable), metrics."""
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_: web.Request) -> web.Response:
+        problems = []
+        try:
+            await bot.store.get_state("readyz-probe")
+        except Exception as exc:  # noqa: BLE001 - any store failure means not ready
+            problems.append(f"store: {type(exc).__name__}")
+        for check in extra_checks:
+            reason = await check()
+            if reason:
+                problems.append(reason)
+        snapshot = bot.knowledge.current
+        body = {"status": "ok" if not problems else "unavailable", "knowledge_version": snapshot.version,
+                "intents": len(snapshot.kb.intents), "problems": problems}
+        return web.json_response(body, status=200 if not problems else 503)
+
+    async def metrics(_: web.Request) -> web.Response:
+        payload, content_type = exposition()
+        return web.Response(body=payload, headers={"Content-Type": content_type})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,78 @@
+"""What the knowledge base fails to answer, grouped by similar wording, for admins.
+
+Sources: questions that got only suggestions or "I don't know", low-confidence answers,
+"none of these" clicks and 👎 votes. Texts were masked before they were stored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from bot.store.base import FeedbackRecord, QuestionRecord
+from intents.normalize import normalize
+
+SIMILAR = 78  # rapidfuzz token_set_ratio at or above which two questions are "the same gap"
+
+
+@dataclass
+class Gap:
+    text: str  # the most frequent wording
+    count: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    wordings: Counter[str] = field(default_factory=Counter)
+    intents: Counter[str] = field(default_factory=Counter)  # 👎 on these answers
+    last_seen: float = 0.0
+
+
+def collect(questions: Iterable[QuestionRecord], feedback: Iterable[FeedbackRecord], *,
+            low_confidence: float = 0.6) -> list[tuple[str, str, str | None, float]]:
+    """(text, reason, intent, when) for every signal of a gap."""
+    signals = []
+    for q in questions:
+        if q.band in ("unknown", "suggest"):
+            signals.append((q.text, q.band, None, q.asked_at))
+        elif q.band == "answer" and q.score is not None and q.score < low_confidence:
+            signals.append((q.text, "low_confidence", q.intent, q.asked_at))
+    for f in feedback:
+        if f.vote in ("none_of_these", "down") and f.question:
+            signals.append((f.question, f.vote, f.intent, f.given_at))
+    return signals
+
+
+def group(signals: Iterable[tuple[str, str, str | None, float]]) -> list[Gap]:
+    gaps: list[tuple[str, Gap]] = []  # (normalised representative, gap)
+    for text, reason, intent, when in signals:
+        key = normalize(text)
+        if not key:
+            continue
+        target = next((gap for rep, gap in gaps if fuzz.token_set_ratio(key, rep) >= SIMILAR), None)
+        if target is None:
+            target = Gap(text=text)
+            gaps.append((key, target))
+        target.count += 1
+        target.reasons[reason] += 1
+        target.wordings[text] += 1
+        if intent:
+            target.intents[intent] += 1
+        target.last_seen = max(target.last_seen, when)
+    for _, gap in gaps:
+        gap.text = gap.wordings.most_common(1)[0][0]
+    return sorted((gap for _, gap in gaps), key=lambda g: (-g.count, -g.last_seen))
+
+
+def format_gaps(gaps: list[Gap], *, limit: int = 20, lang: str = "en") -> str:
+    if not gaps:
+        return "未回答の質問はありません。" if lang == "ja" else "No unanswered questions recorded."
+    lines = []
+    for gap in gaps[:limit]:
+        reasons = ", ".join(f"{r} x{n}" for r, n in gap.reasons.most_common())
+        lines.append(f"{gap.count:4d}  {gap.text}  [{reasons}]")
+        others = [w for w, _ in gap.wordings.most_common(4) if w != gap.text][:3]
+        lines += [f"        ~ {w}" for w in others]
+        if gap.intents:
+            lines.append("        answered with: " + ", ".join(i for i, _ in gap.intents.most_common(3)))
+    return "\n".join(lines)

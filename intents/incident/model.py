@@ -1,0 +1,360 @@
+"""Build the triage model (form, rules, checklists, contacts) from the knowledge YAML.
+
+Everything an admin can get wrong in `contacts.yaml` / `triage.yaml` that the JSON schema
+cannot see is checked here, with file and line, so broken triage data never serves:
+unknown contacts, rules that can never fire, bad field values, missing checklists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized, SourceRef
+from bot.models import Choice as FormChoice
+from bot.models import Form, FormField
+from bot.yaml_source import Problem, YamlDocument
+
+FORM_ID = "incident_form"
+TYPE_FIELD = "incident_type"  # the field whose value picks the first-response checklist
+COMMON_CHECKLIST = "common"
+DEFAULT_MAX_LENGTH = {"choice": 64, "text": 500, "multiline": 2000, "datetime": 64}
+
+Condition = tuple[tuple[str, frozenset[str]], ...]
+
+
+@dataclass(frozen=True)
+class ContactMethod:
+    kind: str  # url | form | phone | email | text
+    value: Localized  # the same in both languages for an address or a number
+    label: Localized
+    confidence: str = "H"
+    note: Localized | None = None  # required for confidence L: where the claim comes from
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    name: Localized
+    helps_with: Localized
+    does_not: Localized
+    how: tuple[ContactMethod, ...]
+    source: SourceRef
+    confidence: str = "H"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Localized
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    kind: str  # choice | text | multiline | datetime
+    label: Localized
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    help: Localized | None = None
+    placeholder: Localized | None = None
+    show_if: Condition = ()
+    max_length: int = 500
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+    def shown(self, answers: Mapping[str, str]) -> bool:
+        """Asked only when every show_if field has one of its listed values."""
+        return all(answers.get(name) in values for name, values in self.show_if)
+
+
+@dataclass(frozen=True)
+class Addition:
+    contact: str
+    why: Localized
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    add: tuple[Addition, ...] = ()
+    steps: tuple[Localized, ...] = ()
+    stop: bool = False
+    file: str = ""
+    line: int | None = None
+
+    def matches(self, answers: Mapping[str, str]) -> bool:
+        return all(answers.get(name) in values for name, values in self.when)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    title: Localized
+    url: str
+    text: Localized
+
+
+@dataclass(frozen=True)
+class TriageModel:
+    form_id: str
+    title: Localized
+    submit_label: Localized
+    intro: Localized | None
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...]
+    checklists: Mapping[str, tuple[Localized, ...]]
+    contacts: Mapping[str, Contact]
+    guidance: Guidance
+    file: str = ""
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    def shown_fields(self, answers: Mapping[str, str]) -> list[Field]:
+        """The fields asked, given these answers (show_if only looks at earlier fields)."""
+        return [f for f in self.fields if f.shown(answers)]
+
+    def form(self, lang: str) -> Form:
+        """The form as the adapters render it (Slack modal, Teams Adaptive Card)."""
+        return Form(
+            id=self.form_id,
+            title=self.title.get(lang),
+            submit_label=self.submit_label.get(lang),
+            intro=self.intro.get(lang) if self.intro else None,
+            fields=tuple(
+                FormField(
+                    id=f.id, label=f.label.get(lang), kind=f.kind, required=f.required,
+                    choices=tuple(FormChoice(c.value, c.label.get(lang)) for c in f.choices),
+                    placeholder=f.placeholder.get(lang) if f.placeholder else None,
+                    help=f.help.get(lang) if f.help else None,
+                    show_if={name: tuple(sorted(values)) for name, values in f.show_if},
+                    max_length=f.max_length,
+                )
+                for f in self.fields
+            ),
+        )
+
+
+def _loc(data: Mapping[str, Any] | None) -> Localized | None:
+    return Localized.of(data) if data else None
+
+
+# -- contacts ---------------------------------------------------------------------------------
+def build_contacts(docs: Iterable[YamlDocument], problems: list[Problem]) -> dict[str, Contact]:
+    contacts: dict[str, Contact] = {}
+    where: dict[str, str] = {}
+    for doc in docs:
+        for index, raw in enumerate(doc.data["contacts"]):
+            path = ("contacts", index)
+            if raw["id"] in contacts:
+                problems.append(doc.problem((*path, "id"), f"duplicate contact id '{raw['id']}' (first defined at {where[raw['id']]})"))
+                continue
+            methods = []
+            for m_index, method in enumerate(raw["how"]):
+                confidence = method.get("confidence", "H")
+                if confidence == "L" and not method.get("note"):
+                    problems.append(doc.problem(
+                        (*path, "how", m_index), f"contact '{raw['id']}': a confidence L entry needs a `note` saying where it "
+                        "comes from (for example \"as listed in the METI document\"): L facts are not stated as fact"))
+                value = method["value"]
+                methods.append(ContactMethod(kind=method["kind"],
+                                             value=Localized.of(value) if isinstance(value, dict) else Localized(str(value).strip(), str(value).strip()),
+                                             label=Localized.of(method["label"]), confidence=confidence,
+                                             note=_loc(method.get("note"))))
+            contacts[raw["id"]] = Contact(
+                id=raw["id"], name=Localized.of(raw["name"]), helps_with=Localized.of(raw["helps_with"]),
+                does_not=Localized.of(raw["does_not"]), how=tuple(methods),
+                source=SourceRef(str(raw["source"]["title"]).strip(), str(raw["source"]["url"]).strip()),
+                confidence=raw.get("confidence", "H"))
+            where[raw["id"]] = f"{doc.path}:{doc.line_of((*path, 'id'))}"
+    return contacts
+
+
+# -- form ---------------------------------------------------------------------------------------
+def _condition(raw: Mapping[str, list[str]]) -> Condition:
+    return tuple((name, frozenset(values)) for name, values in raw.items())
+
+
+def build_fields(doc: YamlDocument, problems: list[Problem]) -> tuple[Field, ...]:
+    fields: dict[str, Field] = {}
+    for index, raw in enumerate(doc.data["triage"]["form"]["fields"]):
+        path = ("triage", "form", "fields", index)
+        fid, kind = raw["id"], raw["kind"]
+        if fid in fields:
+            problems.append(doc.problem((*path, "id"), f"duplicate field id '{fid}'"))
+            continue
+        choices = tuple(Choice(str(c["value"]), Localized.of(c["label"])) for c in raw.get("choices", ()))
+        if kind == "choice" and not choices:
+            problems.append(doc.problem(path, f"field '{fid}' is a choice but has no `choices`"))
+        if kind != "choice" and choices:
+            problems.append(doc.problem((*path, "choices"), f"field '{fid}' is {kind}: only choice fields have `choices`"))
+        seen: set[str] = set()
+        for c_index, choice in enumerate(choices):
+            if choice.value in seen:
+                problems.append(doc.problem((*path, "choices", c_index), f"field '{fid}': duplicate value '{choice.value}'"))
+            seen.add(choice.value)
+        show_if = _condition(raw.get("show_if", {}))
+        for name, values in show_if:
+            where = (*path, "show_if", name)
+            other = fields.get(name)
+            if other is None:
+                later = any(f.get("id") == name for f in doc.data["triage"]["form"]["fields"])
+                problems.append(doc.problem(where, f"field '{fid}': show_if refers to "
+                                            + (f"field '{name}', which comes later (only earlier answers can be used)"
+                                               if later else f"unknown field '{name}'")))
+            elif other.kind != "choice":
+                problems.append(doc.problem(where, f"field '{fid}': show_if needs a choice field, '{name}' is {other.kind}"))
+            else:
+                for value in sorted(values - set(other.values)):
+                    problems.append(doc.problem(where, f"field '{fid}': show_if value '{value}' is not a value of '{name}' "
+                                                f"(values: {', '.join(other.values)})"))
+        fields[fid] = Field(
+            id=fid, kind=kind, label=Localized.of(raw["label"]), required=bool(raw.get("required", True)),
+            choices=choices, help=_loc(raw.get("help")), placeholder=_loc(raw.get("placeholder")), show_if=show_if,
+            max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH[kind])))
+    type_field = fields.get(TYPE_FIELD)
+    if type_field is None or type_field.kind != "choice":
+        problems.append(doc.problem(("triage", "form", "fields"), f"the form needs a choice field '{TYPE_FIELD}' (it picks the checklist)"))
+    elif type_field.show_if:
+        problems.append(doc.problem(("triage", "form", "fields"), f"'{TYPE_FIELD}' must always be asked (no show_if)"))
+    return tuple(fields.values())
+
+
+# -- rules --------------------------------------------------------------------------------------
+def reachable_domain(when: Condition, fields: Mapping[str, Field]) -> tuple[dict[str, set[str]], str | None]:
+    """The values each field can have when the rule fires, with show_if taken into account.
+
+    A condition on a conditional field also requires that field's show_if to hold; if the
+    rule's own condition excludes it, the rule can never fire. Returns (domain, reason)."""
+    domain: dict[str, set[str]] = {name: set(values) & set(fields[name].values) for name, values in when}
+    for name, values in domain.items():
+        if not values:
+            return domain, f"no value of '{name}' can match"
+    changed = True
+    while changed:
+        changed = False
+        for name in list(domain):
+            for other, allowed in fields[name].show_if:
+                current = domain.get(other, set(fields[other].values))
+                narrowed = current & set(allowed)
+                if not narrowed:
+                    return domain, (f"'{name}' is only asked when '{other}' is one of {sorted(allowed)}, "
+                                    f"but this rule needs '{other}' in {sorted(current)}")
+                if domain.get(other) != narrowed:
+                    domain[other] = narrowed
+                    changed = True
+    return domain, None
+
+
+def build_rules(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mapping[str, Contact],
+                problems: list[Problem]) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    stoppers: list[tuple[Rule, Condition]] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(doc.data["triage"]["rules"]):
+        path = ("triage", "rules", index)
+        rid = raw["id"]
+        before = len(problems)
+        if rid in seen:
+            problems.append(doc.problem((*path, "id"), f"duplicate rule id '{rid}' (rule #{seen[rid] + 1} has it)"))
+        seen.setdefault(rid, index)
+        when = _condition(raw["when"])
+        for name, values in when:
+            where = (*path, "when", name)
+            target = fields.get(name)
+            if target is None:
+                problems.append(doc.problem(where, f"rule '{rid}' can never fire: unknown field '{name}' "
+                                            f"(fields: {', '.join(fields)})"))
+            elif target.kind != "choice":
+                problems.append(doc.problem(where, f"rule '{rid}' can never fire: '{name}' is a {target.kind} field; "
+                                            "conditions need a choice field"))
+            else:
+                for value in sorted(values - set(target.values)):
+                    problems.append(doc.problem(where, f"rule '{rid}' can never fire: '{value}' is not a value of "
+                                                f"'{name}' (values: {', '.join(target.values)})"))
+        additions = []
+        listed: set[str] = set()
+        for a_index, item in enumerate(raw.get("add", ())):
+            if item["contact"] not in contacts:
+                problems.append(doc.problem((*path, "add", a_index, "contact"),
+                                            f"rule '{rid}': unknown contact '{item['contact']}' "
+                                            f"(contacts: {', '.join(contacts) or 'none defined'})"))
+            elif item["contact"] in listed:
+                problems.append(doc.problem((*path, "add", a_index, "contact"),
+                                            f"rule '{rid}' adds contact '{item['contact']}' twice"))
+            listed.add(item["contact"])
+            additions.append(Addition(item["contact"], Localized.of(item["why"])))
+        rule = Rule(id=rid, when=when, add=tuple(additions), steps=tuple(Localized.of(s) for s in raw.get("steps", ())),
+                    stop=bool(raw.get("stop", False)), file=str(doc.path), line=doc.line_of((*path, "id")))
+        if len(problems) == before:  # the condition names known fields and values
+            domain, reason = reachable_domain(when, fields)
+            if reason:
+                problems.append(doc.problem((*path, "when"), f"rule '{rid}' can never fire: {reason}"))
+            else:
+                for earlier, condition in stoppers:
+                    if all(name in domain and domain[name] <= values for name, values in condition):
+                        problems.append(doc.problem(
+                            (*path, "when"), f"rule '{rid}' can never fire: rule '{earlier.id}' (line {earlier.line}) "
+                            "matches whenever it does and has `stop: true`"))
+                        break
+        if rule.stop:
+            stoppers.append((rule, when))
+        rules.append(rule)
+    return tuple(rules)
+
+
+def build_checklists(doc: YamlDocument, fields: Mapping[str, Field], problems: list[Problem]) -> dict[str, tuple[Localized, ...]]:
+    raw = doc.data["triage"]["checklists"]
+    checklists = {key: tuple(Localized.of(s) for s in steps) for key, steps in raw.items()}
+    type_field = fields.get(TYPE_FIELD)
+    if type_field is None:
+        return checklists
+    for key in checklists:
+        if key != COMMON_CHECKLIST and key not in type_field.values:
+            problems.append(doc.problem(("triage", "checklists", key),
+                                        f"checklist for unknown incident type '{key}' (types: {', '.join(type_field.values)})"))
+    for value in type_field.values:
+        if value not in checklists:
+            problems.append(doc.problem(("triage", "checklists"), f"no first-response checklist for incident type '{value}'"))
+    return checklists
+
+
+# -- the builder (registered in bot/snapshot.py as "triage") -------------------------------------
+def build_triage(kb: KnowledgeBase) -> TriageModel | None:
+    """The triage model, None if the knowledge has no triage; KnowledgeError on bad data."""
+    problems: list[Problem] = []
+    contacts = build_contacts(kb.docs("contacts"), problems)
+    docs = kb.docs("triage")
+    if not docs:
+        if problems:
+            raise KnowledgeError(problems)
+        return None
+    doc = docs[0]
+    for extra in docs[1:]:
+        problems.append(extra.problem(("triage",), f"the triage is already defined in {doc.path}: keep one triage file"))
+    data = doc.data["triage"]
+    if data["form"]["id"] != FORM_ID:
+        problems.append(doc.problem(("triage", "form", "id"), f"the form id must be '{FORM_ID}' (the adapters and the flow use it)"))
+    fields = build_fields(doc, problems)
+    by_id = {f.id: f for f in fields}
+    rules = build_rules(doc, by_id, contacts, problems)
+    checklists = build_checklists(doc, by_id, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    guidance = data["sharing_guidance"]
+    return TriageModel(
+        form_id=data["form"]["id"], title=Localized.of(data["form"]["title"]),
+        submit_label=Localized.of(data["form"]["submit_label"]), intro=_loc(data["form"].get("intro")),
+        fields=fields, rules=rules, checklists=checklists, contacts=contacts,
+        guidance=Guidance(Localized.of(guidance["title"]), str(guidance["url"]), Localized.of(guidance["text"])),
+        file=str(doc.path))
+
+
+__all__ = ["build_triage", "TriageModel", "Field", "Rule", "Contact", "ContactMethod", "FORM_ID", "TYPE_FIELD"]
