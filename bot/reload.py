@@ -23,7 +23,7 @@ class Reloader:
     def __init__(self, holder: KnowledgeHolder, *, on_reload: Callable[[Snapshot | None, list[Problem]], None] | None = None):
         self.holder = holder
         self.last_problems: list[Problem] = []
-        self._on_reload = on_reload
+        self.on_reload = on_reload
         self._lock = asyncio.Lock()
 
     @property
@@ -47,8 +47,8 @@ class Reloader:
                 self.last_problems = []
                 log.info("knowledge reloaded", extra={"version": snapshot.version, "intents": len(snapshot.kb.intents)})
                 result = (snapshot, [])
-        if self._on_reload:
-            self._on_reload(*result)
+        if self.on_reload:
+            self.on_reload(*result)
         return result
 
     async def watch(self, *, debounce_ms: int = 400, stop_event: asyncio.Event | None = None) -> None:

@@ -60,7 +60,7 @@ def unknown_reply(kb: KnowledgeBase, lang: str, score: float | None = None, *, a
     topics = featured(kb)
     lines = [say("unknown", lang), "", say("emergency_hint", lang)]
     if topics:
-        lines += ["", say("try_topics", lang)] + [f"- {t.title.get(lang)}" for t in topics]
+        lines += ["", say("try_topics", lang)]  # the topics follow as buttons
     buttons = [Button(t.title.get(lang), f"answer:{t.id}") for t in topics]
     if ask_team:
         buttons.append(Button(say("ask_team", lang), "expert:ask", style="primary"))

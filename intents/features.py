@@ -38,6 +38,13 @@ STOPWORD_WEIGHT = 1.0
 TRIGRAM_MIN_WORD = 3
 
 
+# A callable str -> list[str] of content morphemes (e.g. fugashi, janome, sudachipy), used
+# for Japanese runs instead of (or with) character bigrams. None: character bigrams only,
+# which measured better on the eval set and costs no dependency (benchmarks/README.md).
+JA_ANALYZER = None
+JA_ANALYZER_WITH_BIGRAMS = False
+
+
 def stem(word: str) -> str:
     """A very light English stemmer: enough to join 'reports'/'report', 'attacked'/'attack'."""
     if len(word) > 5 and word.endswith("ing"):
@@ -82,6 +89,12 @@ def extract(normalized: str) -> Counter[str]:
         else:
             words.append("")
             run = "".join(ch for ch in token if is_cjk(ch) or ch.isalnum())
+            if JA_ANALYZER is not None:
+                # Measured alternative (benchmarks/japanese.py): morphemes from a tokenizer.
+                for morpheme in JA_ANALYZER(run):
+                    feats["m:" + morpheme] += JA_BIGRAM_WEIGHT
+                if not JA_ANALYZER_WITH_BIGRAMS:
+                    continue
             if len(run) == 1:
                 feats["j:" + run] += JA_BIGRAM_WEIGHT
             for i in range(len(run) - 1):

@@ -51,6 +51,8 @@ REFINE_MAX_CELLS = 40_000_000  # intents x features; above this, plain centroids
 # Typo correction of unknown English words.
 SPELL_MIN_LENGTH = 4
 SPELL_LONG_WORD = 7  # from this length two edits are allowed, below it one
+RESPELL_MIN_LENGTH = 5
+RESPELL_COMMON = 3
 
 
 class Band(StrEnum):
@@ -106,6 +108,17 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return body
 
     return render(trie)
+
+
+def decide_band(t: Thresholds, candidates: Sequence[Candidate]) -> Band:
+    """answer: sure, or above `answer` with a lead of `margin`; suggest: above `suggest`."""
+    if not candidates or candidates[0].score < t.suggest:
+        return Band.UNKNOWN
+    best = candidates[0].score
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if best >= t.sure or (best >= t.answer and best - runner_up >= t.margin):
+        return Band.ANSWER
+    return Band.SUGGEST
 
 
 class SynonymRewriter:
@@ -263,10 +276,24 @@ class Matcher:
 
         # Known words for typo correction: examples before and after synonym rewriting.
         plain = [normalize(raw) for raw in self._raw] + self._texts + self._rewrite.terms()
-        words = {tok for text in plain for tok in tokens(text) if tok.isascii() and tok.isalpha()}
-        self._vocab = sorted(words)
-        self._vocab_set = frozenset(words)
+        freq: dict[str, int] = {}
+        for text in plain:
+            for tok in tokens(text):
+                if tok.isascii() and tok.isalpha():
+                    freq[tok] = freq.get(tok, 0) + 1
+        # Most frequent first, so that among equally close words the common one wins.
+        self._vocab = sorted(freq, key=lambda w: (-freq[w], w))
+        self._vocab_set = frozenset(freq)
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
+        # Examples carry typos on purpose ("attak"); a word seen once that is one edit away from
+        # a word seen often is read as that word.
+        self._respell: dict[str, str] = {}
+        common = [w for w in self._vocab if freq[w] >= RESPELL_COMMON]
+        for word, count in freq.items():
+            if count == 1 and len(word) >= RESPELL_MIN_LENGTH and common:
+                found = process.extractOne(word, common, scorer=OSA.distance, score_cutoff=1)
+                if found and found[0] != word:
+                    self._respell[word] = found[0]
         self._loo_cache: dict[int, float] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -316,14 +343,7 @@ class Matcher:
         return Match(self.band(candidates), tuple(candidates), normalized)
 
     def band(self, candidates: Sequence[Candidate]) -> Band:
-        t = self.thresholds
-        if not candidates or candidates[0].score < t.suggest:
-            return Band.UNKNOWN
-        best = candidates[0].score
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if best >= t.sure or (best >= t.answer and best - runner_up >= t.margin):
-            return Band.ANSWER
-        return Band.SUGGEST
+        return decide_band(self.thresholds, candidates)
 
     def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
         """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
@@ -375,6 +395,8 @@ class Matcher:
         for token in tokens(normalized):
             if token.isascii() and token.isalpha() and token not in self._vocab_set:
                 parts.append(self._correct(token))
+            elif token in self._respell:
+                parts.append(self._respell[token])
             else:
                 parts.append(token)
         return " ".join(parts)

@@ -17,8 +17,11 @@ from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
 from bot.models import Button, IncomingMessage, Notification, Response
 from bot.render_text import render_reply
+from bot.reload import start_watching
 from bot.settings import Settings
+from bot.snapshot import Snapshot
 from bot.store.base import StoreError
+from bot.yaml_source import Problem
 
 BANNER = (
     "secbot: サイバーセキュリティの質問にお答えします / Ask me about cybersecurity guidance.\n"
@@ -85,6 +88,17 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
     interactive = stdin.isatty()
     stdout.write(BANNER + "\n")
     loop = asyncio.get_running_loop()
+
+    def reloaded(snapshot: Snapshot | None, problems: list[Problem]) -> None:
+        if snapshot is not None:
+            stdout.write(f"[knowledge reloaded: version {snapshot.version}, {len(snapshot.kb.intents)} topics]\n")
+        else:
+            stdout.write("[knowledge NOT reloaded, still serving the previous version:]\n")
+            stdout.writelines(f"  {p}\n" for p in problems)
+        stdout.flush()
+
+    bot.reloader.on_reload = reloaded
+    watcher = start_watching(bot.reloader)
     try:
         while True:
             if interactive:
@@ -98,6 +112,8 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
             stdout.write("secbot>\n") if interactive else None
             await session.send(line.rstrip("\n"))
     finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
         await bot.store.close()
     return 0
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -131,14 +132,16 @@ class SlackApp:
         self.tasks = BackgroundTasks()
         # Forms by (form id, language), to rebuild a modal when a conditional field changes.
         self._forms: dict[tuple[str, str], Form] = {}
-        self.bolt = AsyncApp(
-            client=client,
-            signing_secret=settings.slack_signing_secret.reveal(),
-            # Socket Mode connections are authenticated by the app token, not signed.
-            request_verification_enabled=not socket_mode,
-            process_before_response=False,
-            logger=logging.getLogger("slack_bolt.secbot"),
-        )
+        bolt_logger = logging.getLogger("slack_bolt.secbot")
+        with _quiet(bolt_logger):  # bolt reads SLACK_BOT_TOKEN itself and warns that `client` wins
+            self.bolt = AsyncApp(
+                client=client,
+                signing_secret=settings.slack_signing_secret.reveal(),
+                # Socket Mode connections are authenticated by the app token, not signed.
+                request_verification_enabled=not socket_mode,
+                process_before_response=False,
+                logger=bolt_logger,
+            )
         self._register(self.bolt)
 
     async def drain(self, timeout: float | None = None) -> None:
@@ -337,6 +340,16 @@ class SlackApp:
     def _spawn_delivery(self, response: Response, origin: Origin) -> None:
         if response.replies or response.notifications:
             self.tasks.spawn(self.deliver(response, origin), "deliver")
+
+
+@contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def _why(exc: Exception) -> str:

@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 
 def configure_logging(level: str) -> None:
     logging.getLogger().setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    # bolt and slack_sdk log whole request bodies at DEBUG (people's messages): never below INFO.
-    for name in ("slack_bolt", "slack_sdk"):
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+    # bolt, slack_sdk and aiosqlite log whole request bodies and query parameters (what people
+    # wrote, incident details) at DEBUG and INFO; our own log lines carry ids and error codes.
+    for name in ("slack_bolt", "slack_sdk", "aiosqlite"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 async def serve(bot: Bot, settings: Settings, *, host: str, port: int, socket_mode: bool = False,

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import (
     Activity,
@@ -99,6 +99,11 @@ class TeamsHandler:
         elif activity.type == ActivityTypes.message:
             await self.remember_conversation(activity)
             await self.on_message(context)
+        elif activity.type == ActivityTypes.invoke:
+            # We use no invoke features (message extensions, Action.Execute): say "OK" rather than
+            # letting the adapter answer 501, so Teams shows no error to the user.
+            log.info("ignoring invoke %r", activity.name)
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
         else:
             log.debug("ignoring a %r activity", activity.type)
 
@@ -255,7 +260,7 @@ class TeamsHandler:
         added = [m.id for m in (activity.members_added or [])]
         if activity.recipient is None or activity.recipient.id not in added:
             return
-        if conversation_type(activity) != "personal":
+        if conversation_type(activity) != "personal" or "help" not in self.bot.knowledge.current.kb.intents:
             return
         message = IncomingMessage(user_id=user_id(activity), conversation_id=activity.conversation.id,
                                   action="answer:help", platform="teams", locale=activity.locale)

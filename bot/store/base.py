@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 import platformdirs
 
+from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
+
 
 class StoreError(Exception):
     """The store cannot do what was asked (unreachable, disk full, bad URL): a clear message."""
@@ -84,6 +86,23 @@ class Store(Protocol):
 
     # Delivery de-duplication: True the first time an id is claimed, False on every retry.
     async def claim_delivery(self, delivery_id: str) -> bool: ...
+
+    # Incidents (issue 3). Each write is committed before the method returns. Ids look like
+    # INC-20261127-0001 (Japan date) and stay unique across processes. The audit log is
+    # append-only and kept apart from the editable timeline.
+    async def create_incident(self, *, reporter: str, platform: str, lang: str, answers: Mapping[str, str],
+                              result: Mapping[str, Any], reporter_name: str | None = None,
+                              channel: str | None = None, now: float | None = None) -> IncidentRecord: ...
+    async def get_incident(self, incident_id: str) -> IncidentRecord | None: ...
+    async def list_incidents(self, status: str | None = None, *, limit: int = 100) -> list[IncidentRecord]: ...
+    async def list_timeline(self, incident_id: str) -> list[TimelineEntry]: ...
+    async def add_note(self, incident_id: str, *, actor: str, text: str,
+                       now: float | None = None) -> TimelineEntry | None: ...
+    async def close_incident(self, incident_id: str, *, actor: str, note: str | None = None,
+                             now: float | None = None) -> IncidentRecord | None: ...
+    async def append_audit(self, actor: str, action: str, target: str | None = None,
+                           details: Mapping[str, Any] | None = None) -> int: ...
+    async def list_audit(self, target: str | None = None, *, limit: int = 1000) -> list[AuditEntry]: ...
 
     # Where to send proactive messages (a Teams channel or personal chat), keyed by the adapter,
     # e.g. "teams:channel:<channel id>"; `ref` is the platform's reference as a JSON object.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -13,6 +14,7 @@ import aiosqlite
 
 from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
 from bot.store.migrations import migrations
+from bot.store.sqlite_incidents import SqliteIncidentsMixin
 
 
 def sqlite_path(url: str) -> str:
@@ -25,11 +27,13 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-class SqliteStore:
+class SqliteStore(SqliteIncidentsMixin):
     def __init__(self, url: str):
         self.url = url
         self.path = sqlite_path(url)
         self._db: aiosqlite.Connection | None = None
+        # One connection: transactions from concurrent turns must not interleave.
+        self._tx_lock = asyncio.Lock()
 
     async def open(self) -> None:
         if self._db is not None:
@@ -99,6 +103,10 @@ class SqliteStore:
 
     async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
         """Run statements atomically; returns each statement's lastrowid."""
+        async with self._tx_lock:
+            return await self._transaction(statements)
+
+    async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
         db = self._require()
         ids: list[int | None] = []
         try:

@@ -75,7 +75,7 @@ async def test_mention_is_answered_in_its_thread_without_the_mention(slack) -> N
 
 
 async def test_suggestion_buttons_answer_when_clicked(slack) -> None:
-    await slack.dm("ラベル")
+    await slack.dm("ラベル制度")
     [post] = await slack.fake.wait_for("chat.postMessage")
     values = post.button_values()
     assert values[-1] == "none"
@@ -89,12 +89,12 @@ async def test_suggestion_buttons_answer_when_clicked(slack) -> None:
 
 
 async def test_none_of_these_is_recorded_for_admins(slack) -> None:
-    await slack.dm("ラベル")
+    await slack.dm("ラベル制度")
     await slack.fake.wait_for("chat.postMessage")
     await slack.click("none")
     await slack.fake.wait_for("chat.postMessage", 2)
     [record] = await slack.bot.store.list_feedback()
-    assert record.vote == "none_of_these" and record.question == "ラベル"
+    assert record.vote == "none_of_these" and record.question == "ラベル制度"
 
 
 async def test_feedback_click_is_stored_and_thanked_quietly_in_a_channel(slack) -> None:

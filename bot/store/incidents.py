@@ -1,0 +1,69 @@
+"""Incident records as every store returns them (SQLite now, PostgreSQL later)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
+ID_PREFIX = "INC"
+
+
+def incident_day(at: float) -> str:
+    """The Japan date of a timestamp, as used in incident ids (YYYYMMDD)."""
+    return datetime.fromtimestamp(at, JST).strftime("%Y%m%d")
+
+
+def format_incident_id(day: str, number: int) -> str:
+    return f"{ID_PREFIX}-{day}-{number:04d}"
+
+
+def normalize_incident_id(text: str) -> str:
+    """Accept 'inc-20261127-0001' or '２０２６…' typed by hand."""
+    import unicodedata  # noqa: PLC0415
+
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    incident_id: str
+    at: float
+    actor: str
+    kind: str  # created | note | closed
+    text: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: float
+    actor: str
+    action: str  # e.g. incident.created, incident.viewed, incident.note, incident.closed
+    target: str | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    id: str
+    created_at: float
+    updated_at: float
+    status: str  # open | closed
+    reporter: str
+    platform: str
+    lang: str
+    answers: Mapping[str, str]
+    result: Mapping[str, Any]  # contacts given, steps, guidance (as shown to the reporter)
+    reporter_name: str | None = None
+    channel: str | None = None
+    incident_type: str | None = None
+    closed_at: float | None = None
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def contacts(self) -> list[Mapping[str, Any]]:
+        return list(self.result.get("contacts", []))

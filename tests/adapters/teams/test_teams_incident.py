@@ -1,0 +1,121 @@
+"""The incident form card, its submission, the result card and the security channel's proactive post."""
+
+from __future__ import annotations
+
+import json
+
+from .cardcheck import assert_valid_cards
+from .conftest import TeamsServer
+from .test_teams_qa import card_text, submit_actions
+
+SECURITY = "19:securityChannel@thread.tacv2"
+REPORTER = "a:1personalChatWithReporter"
+
+
+def inputs(card: dict) -> dict[str, dict]:
+    return {item["id"]: item for item in card["body"] if item.get("type", "").startswith("Input.")}
+
+
+async def test_incident_command_replies_with_a_form_card(server: TeamsServer) -> None:
+    await server.post(server.payload("message_personal", text="incident"))
+    (call,) = server.connector.messages()
+    card = call.card
+    fields = inputs(card)
+    assert list(fields) == ["incident_type", "ransom_note", "noticed_at", "noticed_at__time", "summary"]
+    assert fields["incident_type"]["type"] == "Input.ChoiceSet"
+    assert [c["value"] for c in fields["incident_type"]["choices"]] == ["ransomware", "phishing", "lost_device", "other"]
+    assert fields["incident_type"]["isRequired"] is True
+    # Conditional: shown with its condition, validated by the core rather than on the card.
+    assert "only if What happened? is Ransomware" in fields["ransom_note"]["label"]
+    assert "isRequired" not in fields["ransom_note"]
+    assert fields["noticed_at"]["type"] == "Input.Date" and fields["noticed_at__time"]["type"] == "Input.Time"
+    assert fields["summary"]["isMultiline"] is True and fields["summary"]["maxLength"] == 2000
+    (submit,) = card["actions"]
+    assert submit["type"] == "Action.Submit" and submit["data"] == {"secbot_action": "incident_submit"}
+    assert submit["title"] == "Send report"
+    assert_valid_cards([card])
+
+
+async def test_slash_incident_in_a_channel_sends_the_form_privately(server: TeamsServer) -> None:
+    activity = server.payload("message_channel_mention", text="<at>secbot</at> /incident")
+    await server.post(activity)
+    (created,) = server.connector.created()
+    assert created.body["members"] == [{"id": "29:1colleagueTeamsId"}]
+    assert created.body["isGroup"] is False
+    assert created.body["channelData"]["tenant"]["id"] == "9c8b7a6d-0000-4000-8000-0000000000t1", created.body
+    private, notice = server.connector.messages()
+    assert private.conversation_id == "a:personal-1" and private.reply_to_id is None
+    assert "incident_type" in inputs(private.card)
+    assert notice.conversation_id == activity["conversation"]["id"] and not notice.cards
+    assert "personal chat" in notice.body["text"]
+    assert_valid_cards([private.card])
+
+
+async def test_when_a_private_chat_is_refused_the_channel_is_told_how_to_report(server: TeamsServer) -> None:
+    server.connector.fail_create_conversation = True
+    await server.post(server.payload("message_channel_mention", text="<at>secbot</at> /incident"))
+    (notice,) = server.connector.messages()
+    assert not notice.cards and "Open a personal chat with me" in notice.body["text"]
+
+
+async def test_a_submit_with_missing_fields_lists_them(server: TeamsServer) -> None:
+    await server.post(server.payload("card_submit_personal", value={
+        "secbot_action": "incident_submit", "incident_type": "ransomware", "summary": ""}))
+    (call,) = server.connector.messages()
+    text = card_text(call.card)
+    assert "Please check the form." in text
+    assert "**summary**: This field is required." in text or "summary" in text
+    assert "ransom_note" in text
+    assert_valid_cards([call.card])
+
+
+async def test_a_complete_submit_replies_with_the_result_and_posts_to_the_security_channel(server: TeamsServer) -> None:
+    # The app is installed in the security team: its channel reference is stored then.
+    install = server.payload("conversation_update_team_install")
+    assert (await server.post(install)).status == 200
+    assert not server.connector.calls  # nothing said in the channel on install
+    response = await server.post(server.payload("card_submit_personal", value={
+        "secbot_action": "incident_submit", "incident_type": "phishing", "noticed_at": "2026-11-27",
+        "noticed_at__time": "09:30", "summary": "Clicked a link in a fake invoice e-mail", "ransom_note": ""}))
+    assert response.status == 200
+    (flow,) = [f for f in server.bot.flows.values() if hasattr(f, "submissions")]
+    assert flow.submissions == [{"incident_type": "phishing", "noticed_at": "2026-11-27 09:30",
+                                 "summary": "Clicked a link in a fake invoice e-mail", "ransom_note": ""}]
+    result, summary = server.connector.messages()
+    assert result.conversation_id == REPORTER
+    assert "Recorded as incident INC-0001." in card_text(result.card)
+    assert "cs-support@ipa.go.jp" in card_text(result.card)
+    # A new thread in the security channel, not a reply in the reporter's chat.
+    assert summary.conversation_id == SECURITY and summary.reply_to_id is None
+    assert "New incident INC-0001" in card_text(summary.card)
+    assert "Clicked a link in a fake invoice e-mail" in card_text(summary.card)
+    assert summary.body["serviceUrl"] == server.connector.url + "/"
+    assert_valid_cards([result.card, summary.card])
+
+
+async def test_the_configured_security_channel_is_reached_without_an_install_event(server: TeamsServer) -> None:
+    await server.post(server.payload("card_submit_personal", value={
+        "secbot_action": "incident_submit", "incident_type": "lost_device", "summary": "Laptop left on a train"}))
+    calls = server.connector.messages()
+    assert [c.conversation_id for c in calls] == [REPORTER, SECURITY]
+    assert "Laptop left on a train" in card_text(calls[1].card)
+    stored = await server.bot.store.get_conversation_ref("teams:channel:" + SECURITY)
+    assert stored["conversation"]["id"] == SECURITY
+
+
+async def test_without_a_security_channel_the_reporter_still_gets_the_result(start_server) -> None:
+    server = await start_server()
+    await server.post(server.payload("card_submit_personal", value={
+        "secbot_action": "incident_submit", "incident_type": "other", "summary": "Odd pop-ups"}))
+    (call,) = server.connector.messages()
+    assert call.conversation_id == REPORTER and "INC-0001" in card_text(call.card)
+
+
+async def test_card_buttons_on_forms_and_results_parse_as_adaptive_cards_1_5(server: TeamsServer) -> None:
+    await server.post(server.payload("message_personal", text="incident"))
+    await server.post(server.payload("message_personal", text="something nobody asks about zzz"))
+    cards = server.connector.all_cards()
+    assert len(cards) == 2
+    assert any(a["data"]["secbot_action"] == "incident:start" for a in submit_actions(cards[1]))
+    assert_valid_cards(cards)
+    json.dumps(cards)  # plain JSON all the way down
