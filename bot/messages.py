@@ -120,6 +120,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I couldn't message you privately. Open a personal chat with me in Teams and type \"incident\".",
     },
     "teams_security_notice": {"ja": "セキュリティ担当への通知", "en": "Security team notification"},
+    # Slack Block Kit (adapters/slack)
+    "slack_feedback_up": {"ja": "👍 役に立った", "en": "👍 Helpful"},
+    "slack_feedback_down": {"ja": "👎 役に立たなかった", "en": "👎 Not helpful"},
+    "slack_cancel": {"ja": "キャンセル", "en": "Cancel"},
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.store.base import FeedbackRecord, QuestionRecord
+from intents.features import STOPWORDS, stem, tokens
 from intents.normalize import normalize
 
 SIMILAR = 78  # rapidfuzz token_set_ratio at or above which two questions are "the same gap"
@@ -43,10 +44,20 @@ def collect(questions: Iterable[QuestionRecord], feedback: Iterable[FeedbackReco
     return signals
 
 
+_PLACEHOLDERS = {"email", "phone", "token", "number"}  # what bot.privacy.mask leaves behind
+
+
+def _key(text: str) -> str:
+    """Content words only, lightly stemmed: "How do I rotate the VPN certificates?" -> "rotate vpn certificate"."""
+    words = [stem(w) if w.isascii() else w for w in tokens(normalize(text))
+             if w not in STOPWORDS and w not in _PLACEHOLDERS]
+    return " ".join(words)
+
+
 def group(signals: Iterable[tuple[str, str, str | None, float]]) -> list[Gap]:
     gaps: list[tuple[str, Gap]] = []  # (normalised representative, gap)
     for text, reason, intent, when in signals:
-        key = normalize(text)
+        key = _key(text)
         if not key:
             continue
         target = next((gap for rep, gap in gaps if fuzz.token_set_ratio(key, rep) >= SIMILAR), None)

@@ -43,6 +43,8 @@ PROTOTYPE_WEIGHT = 1.0
 # How much the rapidfuzz string ratio counts next to them (re-scoring the best intents only).
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
+# Weight of a question's features that no example has (they lower every cosine).
+UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
 REFINE_EPOCHS = 3
 REFINE_RATE = 0.1
@@ -407,7 +409,7 @@ class Matcher:
         total = 0.0
         for feat, count in extract(normalized).items():
             fid = self._feature_ids.get(feat)
-            w = _tf(count) * (self._idf[fid] if fid is not None else self._unknown_idf)
+            w = _tf(count) * (self._idf[fid] if fid is not None else self._unknown_idf * UNKNOWN_FEATURE_FACTOR)
             total += w * w  # unknown features still count in the norm: they make a match less sure
             if fid is not None:
                 weighted[fid] = w

@@ -8,6 +8,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   # Microsoft's Adaptive Cards parser, used by the Teams tests to check every card.
-  npm install --no-audit --no-fund --silent
+  npm ci --no-audit --no-fund --silent
 fi
 exec .venv/bin/python -m pytest "$@"

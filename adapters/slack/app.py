@@ -279,7 +279,8 @@ class SlackApp:
         self._forms[(form.id, reply.lang)] = form
         metadata = {"channel_id": origin.channel_id, "lang": reply.lang, "open": origin.resend_text,
                     "conversation_id": convert.conversation_id(origin.channel_id or origin.user_id, origin.thread_ts)}
-        await self.client.views_open(trigger_id=origin.trigger_id, view=blocks.form_view(form, metadata=metadata))
+        view = blocks.form_view(form, metadata=metadata, lang=reply.lang)
+        await self.client.views_open(trigger_id=origin.trigger_id, view=view)
 
     async def update_modal(self, body: Mapping[str, Any]) -> None:
         """A controlling select changed: show or hide the fields that depend on it."""
@@ -294,7 +295,8 @@ class SlackApp:
         values = convert.view_state_values(view)
         try:
             await self.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
-                                           view=blocks.form_view(form, values, metadata=metadata))
+                                           view=blocks.form_view(form, values, metadata=metadata,
+                                                                  lang=metadata.get("lang", "ja")))
         except SlackApiError as exc:
             # hash_conflict: a newer update already went out; the user's next change redoes it.
             log.info("slack: views.update skipped: %s", _why(exc))
@@ -330,7 +332,8 @@ class SlackApp:
         if form is not None and form.form is not None:
             metadata = convert.view_metadata(view)
             self._forms[(form.form.id, form.lang)] = form.form
-            await ack(response_action="update", view=blocks.form_view(form.form, metadata=metadata))
+            next_view = blocks.form_view(form.form, metadata=metadata, lang=form.lang)
+            await ack(response_action="update", view=next_view)
             rest = tuple(r for r in response.replies if r is not form)
             self._spawn_delivery(Response(rest, response.notifications), origin)
             return

@@ -87,8 +87,7 @@ def button_blocks(buttons: Sequence[Button], block_id: str = "secbot_buttons") -
 
 
 def feedback_block(intent: str, lang: str) -> dict[str, Any]:
-    up = "👍 " + ("役に立った" if lang == "ja" else "Helpful")
-    down = "👎 " + ("役に立たなかった" if lang == "ja" else "Not helpful")
+    up, down = say("slack_feedback_up", lang), say("slack_feedback_down", lang)
     return {"type": "actions", "block_id": "secbot_feedback", "elements": [
         button(Button(up, f"feedback:up:{intent}"), f"{FEEDBACK_ACTION}_up"),
         button(Button(down, f"feedback:down:{intent}"), f"{FEEDBACK_ACTION}_down"),
@@ -169,7 +168,7 @@ def field_element(item: FormField, value: str | None) -> dict[str, Any]:
 
 
 def form_view(form: Form, values: Mapping[str, str] | None = None, *, metadata: Mapping[str, Any] | None = None,
-              close_label: str | None = None) -> dict[str, Any]:
+              lang: str = "ja") -> dict[str, Any]:
     """A modal for `form`: one input block per visible field, `block_id` = `action_id` = field id."""
     values = values or {}
     dispatching = controlling_fields(form)
@@ -189,13 +188,12 @@ def form_view(form: Form, values: Mapping[str, str] | None = None, *, metadata: 
         if item.id in dispatching:
             block["dispatch_action"] = True
         blocks.append(block)
-    ja = any(ord(ch) > 0x3000 for ch in form.title)
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": form.id,
         "title": plain(form.title, MODAL_TITLE_LIMIT),
         "submit": plain(form.submit_label, MODAL_TITLE_LIMIT),
-        "close": plain(close_label or ("キャンセル" if ja else "Cancel"), MODAL_TITLE_LIMIT),
+        "close": plain(say("slack_cancel", lang), MODAL_TITLE_LIMIT),
         "blocks": blocks[:100],
     }
     if metadata:

@@ -118,7 +118,7 @@ def view_state_values(view: Mapping[str, Any]) -> dict[str, str]:
     """`view.state.values` ({block_id: {action_id: element state}}) as {field id: value}."""
     values: dict[str, str] = {}
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        for action_id, state in actions.items():
+        for state in actions.values():
             value = element_value(state)
             if value is not None:
                 values[block_id] = value  # our block ids are the form's field ids

@@ -181,11 +181,18 @@ class TeamsHandler:
                             notification.kind, notification.platform)
                 return False
             stored = await self.bot.store.get_conversation_ref(user_ref_key(notification.user_id))
-            if stored is None:
+            if stored is not None:
+                reference = ConversationReference().deserialize(stored)
+            elif notification.conversation_id and context is not None and context.activity.service_url:
+                # Where the person asked (a channel thread keeps its ";messageid=", so it is a reply there).
+                reference = ConversationReference(
+                    bot=context.activity.recipient, channel_id=TEAMS_CHANNEL_ID,
+                    service_url=context.activity.service_url,
+                    conversation=ConversationAccount(id=notification.conversation_id, tenant_id=tenant_id(context.activity)))
+            else:
                 log.error("no personal chat known for Teams user %s: notification %s not delivered",
                           notification.user_id, notification.kind)
                 return False
-            reference = ConversationReference().deserialize(stored)
         else:
             reference = await self.security_channel_reference(context)
             if reference is None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_USAGE, CliError, common_options
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,7 +63,7 @@ def run_slack(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve_slack(settings, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+async def _serve_slack(settings: Settings, args: argparse.Namespace) -> None:
     from adapters.slack.run import serve  # noqa: PLC0415
     from bot.app import create_bot  # noqa: PLC0415
     from bot.cli.common import knowledge_failure, store_failure  # noqa: PLC0415

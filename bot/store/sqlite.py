@@ -60,10 +60,12 @@ class SqliteStore(SqliteIncidentsMixin):
     async def _migrate(self) -> None:
         db = self._require()
         await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT, applied_at REAL)")
-        async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
-            current = (await cur.fetchone())[0]
+        # The set of applied versions, not the highest: migration numbers are assigned to features
+        # that land out of order (0005 before 0004), and a late-landing one must still be applied.
+        async with db.execute("SELECT version FROM schema_version") as cur:
+            applied = {row[0] for row in await cur.fetchall()}
         for version, name, sql in migrations("sqlite"):
-            if version <= current:
+            if version in applied:
                 continue
             # One script per migration, version row included, so a crash leaves it unapplied.
             script = f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_version VALUES ({version}, '{name}', {time.time()});\nCOMMIT;"

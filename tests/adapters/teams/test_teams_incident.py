@@ -119,3 +119,18 @@ async def test_card_buttons_on_forms_and_results_parse_as_adaptive_cards_1_5(ser
     assert any(a["data"]["secbot_action"] == "incident:start" for a in submit_actions(cards[1]))
     assert_valid_cards(cards)
     json.dumps(cards)  # plain JSON all the way down
+
+
+async def test_a_notification_for_a_user_reaches_their_personal_chat(server: TeamsServer) -> None:
+    from bot.models import Notification
+
+    await server.post(server.payload("message_personal", text="what is jc-star"))  # the chat is now known
+    handler = server.teams.handler
+    delivered = await handler.notify(None, Notification(
+        kind="expert_answer", text="The security team answered: rotate it yearly.", lang="en", audience="user",
+        platform="teams", user_id="6f1a2b3c-0000-4000-8000-00000000a001"))
+    assert delivered
+    last = server.connector.messages()[-1]
+    assert last.conversation_id == REPORTER and last.reply_to_id is None
+    assert "rotate it yearly" in card_text(last.card)
+    assert_valid_cards([last.card])

@@ -1,0 +1,57 @@
+"""The shipped knowledge base holds its accuracy floor on the labelled eval set.
+
+tests/eval/questions.yaml was written independently of the knowledge examples; see its README.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import DEFAULT_EVAL_FILE, evaluate, format_report, load_questions
+from bot.snapshot import build_snapshot
+from intents.matcher import Matcher, Thresholds
+
+ROOT = Path(__file__).resolve().parents[2]
+TOP1_FLOOR = 0.95
+REJECTION_FLOOR = 0.95
+
+
+@pytest.fixture(scope="module")
+def report():
+    snapshot = build_snapshot(ROOT / "knowledge")
+    return evaluate(snapshot.matcher, load_questions(DEFAULT_EVAL_FILE))
+
+
+def test_eval_set_is_large_enough(report):
+    assert report.in_scope >= 150
+    assert report.out_of_scope >= 40
+
+
+def test_in_scope_top1_accuracy_holds_the_floor(report):
+    assert report.accuracy >= TOP1_FLOOR, format_report(report, verbose=True)
+
+
+def test_off_topic_rejection_holds_the_floor(report):
+    assert report.rejection >= REJECTION_FLOOR, format_report(report, verbose=True)
+
+
+CLINC = next((p for p in [ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json",
+                          Path("/work/shared/data/clinc150/data_full.json")] if p.exists()), None)
+
+
+@pytest.mark.skipif(CLINC is None, reason="CLINC150 data not available")
+def test_clinc150_sample_stays_accurate():
+    """A 30-intent slice of CLINC150 (Larson et al. 2019): train on `train`, score `val`.
+
+    The full benchmark is benchmarks/clinc150.py; this guards against regressions in a few seconds.
+    """
+    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    intents = sorted({intent for _, intent in data["train"]})[::5]
+    keep = set(intents)
+    matcher = Matcher([(i, t) for t, i in data["train"] if i in keep], thresholds=Thresholds())
+    val = [(t, i) for t, i in data["val"] if i in keep]
+    top1 = sum((c := matcher.scores(t, limit=1)[1]) and c[0].intent == i for t, i in val) / len(val)
+    assert top1 >= 0.90

@@ -1,0 +1,130 @@
+"""Behaviour of the intent matcher on a small, self-contained knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+import intents.matcher as matcher_module
+from intents.matcher import Band, Candidate, Matcher, Thresholds, decide_band
+
+EXAMPLES = [
+    ("ransomware", "ランサムウェアに感染した"),
+    ("ransomware", "ランサムウェアの被害にあったらどうする"),
+    ("ransomware", "ファイルが暗号化されて身代金を要求された"),
+    ("ransomware", "we were hit by ransomware"),
+    ("ransomware", "ransomware infection what to do"),
+    ("ransomware", "our files are encrypted and there is a ransom note"),
+    ("pentest", "ペネトレーションテストとは"),
+    ("pentest", "侵入テストを受けるべきか"),
+    ("pentest", "what is a penetration test"),
+    ("pentest", "should we order a penetration test"),
+    ("pentest", "pen test vendor for our web service"),
+    ("jc_star", "JC-STARとは何ですか"),
+    ("jc_star", "IoT製品のセキュリティラベル制度"),
+    ("jc_star", "what is the JC-STAR labelling scheme"),
+    ("jc_star", "security label for IoT devices in Japan"),
+    ("contact_police", "警察のサイバー犯罪相談窓口はどこ"),
+    ("contact_police", "サイバー攻撃を警察に相談したい"),
+    ("contact_police", "how do I contact the police about a cyber crime"),
+    ("contact_police", "police cybercrime consultation desk"),
+    ("lonely", "single example intent about quantum cryptography migration"),
+]
+SYNONYMS = [("ランサムウェア", ["身代金ウイルス", "ransomware"]), ("ペネトレーションテスト", ["pentest", "侵入テスト"])]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(EXAMPLES, synonyms=SYNONYMS)
+
+
+def top(matcher: Matcher, text: str) -> str | None:
+    best = matcher.match(text).best
+    return best.intent if best else None
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["ランサムウェアに感染しました", "らんさむうぇあに感染しました", "ﾗﾝｻﾑｳｪｱに感染しました", "ＲＡＮＳＯＭＷＡＲＥに感染しました",
+     "RANSOMWARE INFECTION", "Ransomware Infection?!"],
+)
+def test_width_kana_and_case_variants_match_the_same_intent(matcher, variant):
+    assert top(matcher, variant) == "ransomware"
+
+
+def test_variants_of_one_question_get_the_same_score(matcher):
+    scores = {matcher.match(v).best.score for v in ["ランサムウェアに感染", "らんさむうぇあに感染", "ﾗﾝｻﾑｳｪｱに感染"]}
+    assert len(scores) == 1
+
+
+@pytest.mark.parametrize("typo", ["what is a penetraton test", "ransomwear infection what to do", "polise cybercrime desk"])
+def test_a_typo_still_matches(matcher, typo):
+    expected = {"penetraton": "pentest", "ransomwear": "ransomware", "polise": "contact_police"}
+    assert top(matcher, typo) == next(v for k, v in expected.items() if k in typo)
+
+
+def test_off_topic_questions_fall_in_the_unknown_band(matcher):
+    for text in ["what's the weather tomorrow", "交通費の精算方法", "tell me a joke"]:
+        assert matcher.match(text).band is Band.UNKNOWN, text
+
+
+def test_a_clear_question_gets_an_answer(matcher):
+    match = matcher.match("JC-STARとは何ですか？")
+    assert match.band is Band.ANSWER
+    assert match.best.intent == "jc_star"
+
+
+def test_synonym_variant_is_rewritten_to_the_canonical_term(matcher):
+    assert matcher.prepare("身代金ウイルスにやられた") == matcher.prepare("ランサムウェアにやられた")
+    assert top(matcher, "身代金ウイルスにやられた") == "ransomware"
+    assert top(matcher, "pentest をやるべき？") == "pentest"
+
+
+def test_latin_synonyms_match_whole_words_only():
+    m = Matcher([("a", "asm overview"), ("b", "plasma screen")], synonyms=[("attack surface", ["asm"])])
+    assert m.prepare("plasma") == "plasma"
+    assert m.prepare("ASM") == "attack surface"
+
+
+def test_exclude_leaves_one_example_out(matcher):
+    lonely = next(i for i in range(matcher.example_count) if matcher.example_owner(i) == "lonely")
+    text = matcher.example_text(lonely)
+    _, with_it = matcher.scores(text)
+    assert with_it[0].intent == "lonely" and with_it[0].example == text
+    _, without = matcher.scores(text, exclude=lonely, limit=10)
+    assert all(c.intent != "lonely" for c in without)
+
+
+def test_exclude_still_finds_the_intent_from_its_other_examples(matcher):
+    index = next(i for i in range(matcher.example_count) if matcher.example_text(i) == "ransomware infection what to do")
+    _, candidates = matcher.scores(matcher.example_text(index), exclude=index)
+    assert candidates[0].intent == "ransomware"
+    assert candidates[0].example != matcher.example_text(index)
+
+
+def test_bands_follow_the_thresholds():
+    t = Thresholds(answer=0.5, suggest=0.3, margin=0.05, sure=0.8)
+    assert decide_band(t, []) is Band.UNKNOWN
+    assert decide_band(t, [Candidate("a", 0.2, "")]) is Band.UNKNOWN
+    assert decide_band(t, [Candidate("a", 0.4, "")]) is Band.SUGGEST
+    assert decide_band(t, [Candidate("a", 0.6, ""), Candidate("b", 0.58, "")]) is Band.SUGGEST
+    assert decide_band(t, [Candidate("a", 0.6, ""), Candidate("b", 0.4, "")]) is Band.ANSWER
+    assert decide_band(t, [Candidate("a", 0.85, ""), Candidate("b", 0.84, "")]) is Band.ANSWER
+
+
+def test_empty_and_symbol_only_questions_have_no_candidates(matcher):
+    for text in ["", "   ", "？？？", "👍"]:
+        match = matcher.match(text)
+        assert match.band is Band.UNKNOWN and not match.candidates
+
+
+def test_building_is_deterministic():
+    a = Matcher(EXAMPLES, synonyms=SYNONYMS).scores("ransomware or pen test?")
+    b = Matcher(EXAMPLES, synonyms=SYNONYMS).scores("ransomware or pen test?")
+    assert a == b
+
+
+def test_large_knowledge_keeps_plain_centroids_and_still_matches(monkeypatch):
+    monkeypatch.setattr(matcher_module, "REFINE_MAX_CELLS", 0)
+    m = Matcher(EXAMPLES, synonyms=SYNONYMS)
+    assert not m._refined
+    assert top(m, "what is a penetration test") == "pentest"
