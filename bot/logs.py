@@ -40,5 +40,6 @@ def configure_logging(level: str = "INFO", *, json_format: bool = True) -> None:
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level.upper(), logging.INFO))
     # Libraries log request bodies and headers at DEBUG; keep them quiet unless asked.
-    for noisy in ("slack_bolt", "slack_sdk", "botbuilder", "msrest", "aiohttp.access", "urllib3"):
+    # aiosqlite logs every statement with its parameters (what people wrote) at DEBUG.
+    for noisy in ("slack_bolt", "slack_sdk", "botbuilder", "msrest", "aiohttp.access", "urllib3", "aiosqlite", "asyncpg"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

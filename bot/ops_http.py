@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -12,11 +12,14 @@ from bot.metrics import exposition
 ReadyCheck = Callable[[], Awaitable[str | None]]  # None when ready, else the reason
 
 
-def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck) -> None:
-    """Liveness (the process answers), readiness (knowledge loaded, store reachable), metrics."""
+def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
+                   info: Mapping[str, str] | None = None) -> None:
+    """Liveness (the process answers), readiness (knowledge loaded, store reachable), metrics.
+
+    `info` is added to the /healthz body (e.g. which front end, which mode)."""
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        return web.json_response({"status": "ok", **(info or {})})
 
     async def readyz(_: web.Request) -> web.Response:
         problems = []

@@ -1,12 +1,11 @@
-"""Run the Slack app until SIGTERM/SIGINT: HTTP mode (aiohttp) or Socket Mode."""
+"""Run the Slack app as a front end of `bot.service.run_service`: HTTP mode or Socket Mode."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -18,47 +17,35 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
-    logging.getLogger().setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    # bolt, slack_sdk and aiosqlite log whole request bodies and query parameters (what people
-    # wrote, incident details) at DEBUG and INFO; our own log lines carry ids and error codes.
-    for name in ("slack_bolt", "slack_sdk", "aiosqlite"):
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
-
-
-async def serve(bot: Bot, settings: Settings, *, host: str, port: int, socket_mode: bool = False,
-                ready: Callable[[str], None] | None = None, stop: asyncio.Event | None = None) -> None:
-    """Serve until `stop` is set (or a termination signal arrives); then finish pending work."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socket_mode: bool = False,
+                    ready: Callable[[str], None] | None = None) -> Callable[[asyncio.Event], Awaitable[None]]:
+    async def serve(stop: asyncio.Event) -> None:
+        """Serve until `stop` is set; then stop accepting and finish acknowledged work."""
+        slack = build_slack_app(bot, settings, socket_mode=socket_mode)
+        runner = web.AppRunner(build_server(slack, socket_mode=socket_mode), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+        await runner.setup()
+        socket_handler = None
         try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on the main thread / Windows
-            pass
-    slack = build_slack_app(bot, settings, socket_mode=socket_mode)
-    runner = web.AppRunner(build_server(None if socket_mode else slack), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
-    await runner.setup()
-    socket_handler = None
-    try:
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        bound = _bound_port(runner) or port
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
+            site = web.TCPSite(runner, host, port)
+            await site.start()
+            bound = _bound_port(runner) or port
+            if socket_mode:
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
 
-            socket_handler = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token.reveal())
-            await socket_handler.connect_async()
-            message = f"Slack app connected in Socket Mode; health check on http://{host}:{bound}/healthz"
-        else:
-            message = f"Slack app listening on http://{host}:{bound}{EVENTS_PATH} (health: /healthz)"
-        (ready or _print)(message)
-        await stop.wait()
-    finally:
-        if socket_handler is not None:
-            await socket_handler.close_async()
-        await runner.cleanup()  # HTTP mode: stops accepting, then drains the app's tasks
-        await slack.drain(timeout=SHUTDOWN_GRACE_SECONDS)
+                socket_handler = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token.reveal())
+                await socket_handler.connect_async()
+                message = f"Slack app connected in Socket Mode; health check on http://{host}:{bound}/healthz"
+            else:
+                message = f"Slack app listening on http://{host}:{bound}{EVENTS_PATH} (health: /healthz)"
+            (ready or _print)(message)
+            await stop.wait()
+        finally:
+            if socket_handler is not None:
+                await socket_handler.close_async()
+            await runner.cleanup()  # HTTP mode: stops accepting, then drains the app's tasks
+            await slack.drain(timeout=SHUTDOWN_GRACE_SECONDS)
+
+    return serve
 
 
 def _bound_port(runner: web.AppRunner) -> int | None:

@@ -1,4 +1,4 @@
-"""The aiohttp web app: `/slack/events` (events, slash commands, interactivity) and `/healthz`.
+"""The aiohttp web app: `/slack/events` (events, slash commands, interactivity), `/healthz`, `/readyz`, `/metrics`.
 
 Two conversions, as in bolt-python's aiohttp adapter: aiohttp request -> bolt request, bolt
 response -> aiohttp response. Signature checks, url_verification and ssl_check are bolt's.
@@ -10,6 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from adapters.slack.app import SlackApp
+from bot.ops_http import add_ops_routes
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger early
@@ -18,11 +19,11 @@ SHUTDOWN_GRACE_SECONDS = 20.0
 SLACK_APP_KEY: web.AppKey[SlackApp] = web.AppKey("secbot_slack_app", SlackApp)
 
 
-def build_server(slack: SlackApp | None, *, events_path: str = EVENTS_PATH) -> web.Application:
-    """`slack` None serves `/healthz` only (Socket Mode keeps a health endpoint for probes)."""
+def build_server(slack: SlackApp, *, events_path: str = EVENTS_PATH, socket_mode: bool = False) -> web.Application:
+    """In Socket Mode only the operator endpoints (/healthz, /readyz, /metrics) are served."""
     web_app = web.Application(client_max_size=MAX_BODY)
-    web_app.router.add_get("/healthz", healthz)
-    if slack is not None:
+    add_ops_routes(web_app, slack.bot, info={"service": "secbot-slack", "mode": "socket" if socket_mode else "http"})
+    if not socket_mode:
         web_app[SLACK_APP_KEY] = slack
         web_app.router.add_post(events_path, events)
         web_app.on_shutdown.append(_drain)
@@ -33,10 +34,6 @@ async def events(request: web.Request) -> web.Response:
     slack = request.app[SLACK_APP_KEY]
     bolt_response = await slack.bolt.async_dispatch(await to_bolt_request(request))
     return await to_aiohttp_response(bolt_response)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True, "service": "secbot-slack"})
 
 
 async def _drain(web_app: web.Application) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from collections.abc import Awaitable, Callable
 import json
 import logging
 from typing import Any
@@ -16,11 +17,15 @@ import jwt
 from aiohttp import web
 from botbuilder.schema import Activity
 
-from adapters.teams.app import TeamsApp
+from adapters.teams.app import TeamsApp, build_teams_app
+from bot.engine import Bot
+from bot.ops_http import add_ops_routes
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 3978
+SHUTDOWN_GRACE_SECONDS = 20.0
 MAX_BODY_BYTES = 256 * 1024  # Teams activities are a few KB; a card submit with long text well under this
 
 
@@ -61,12 +66,9 @@ def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Appl
             return web.json_response(invoke_response.body, status=invoke_response.status)
         return web.Response(status=200)
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "mode": "local" if teams.local_mode else "authenticated"})
-
     app = web.Application(client_max_size=max_body)
     app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
+    add_ops_routes(app, teams.bot, info={"service": "secbot-teams", "mode": "local" if teams.local_mode else "authenticated"})
     return app
 
 
@@ -100,12 +102,36 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-async def run(teams: TeamsApp, host: str, port: int, *, ready: asyncio.Event | None = None) -> None:
-    """Serve until cancelled. Without an app id only a loopback address is allowed."""
+def teams_problems(settings: Settings, host: str) -> list[str]:
+    """What prevents `secbot serve teams` from starting, in words an operator can act on."""
+    local = not settings.microsoft_app_id
+    problems = []
+    if local and not is_loopback(host):
+        problems.append(f"refusing to listen on {host}: MicrosoftAppId is not set, so Bot Framework authentication "
+                        "is off (local mode); use --host 127.0.0.1, or set MicrosoftAppId and MicrosoftAppPassword")
+    if not local and not settings.microsoft_app_password and settings.microsoft_app_type.lower() != "userassignedmsi":
+        problems.append("MicrosoftAppId is set but MicrosoftAppPassword is not (see docs/teams.md)")
+    if settings.microsoft_app_type.lower() == "singletenant" and not settings.microsoft_app_tenant_id:
+        problems.append("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
+    return problems
+
+
+def teams_front_end(bot: Bot, settings: Settings, *, host: str, port: int) -> Callable[[asyncio.Event], Awaitable[None]]:
+    async def serve(stop: asyncio.Event) -> None:
+        if not settings.teams_security_channel:
+            log.warning("SECBOT_TEAMS_SECURITY_CHANNEL is not set: incident notifications cannot be delivered")
+        await run(build_teams_app(bot, settings), host, port, stop=stop)
+
+    return serve
+
+
+async def run(teams: TeamsApp, host: str, port: int, *, ready: asyncio.Event | None = None,
+              stop: asyncio.Event | None = None) -> None:
+    """Serve until `stop` is set (or cancelled). Without an app id only a loopback address is allowed."""
     if teams.local_mode and not is_loopback(host):
         raise ValueError(f"refusing to listen on {host}: without MicrosoftAppId authentication is off, "
                          "so only a loopback address (127.0.0.1, ::1, localhost) is allowed")
-    runner = web.AppRunner(make_web_app(teams), access_log=None)
+    runner = web.AppRunner(make_web_app(teams), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -120,6 +146,6 @@ async def run(teams: TeamsApp, host: str, port: int, *, ready: asyncio.Event | N
     if ready is not None:
         ready.set()
     try:
-        await asyncio.Event().wait()
+        await (stop or asyncio.Event()).wait()
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # stops accepting, lets in-flight requests finish

@@ -1,73 +1,107 @@
-"""`secbot serve PLATFORM`: run secbot as a chat app (`serve slack`; `serve teams` joins here)."""
+"""`secbot serve slack | teams | both`: run secbot as a chat app until SIGTERM."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import asyncio
+import logging
+from collections.abc import Sequence
 
-from bot.cli.common import EXIT_USAGE, CliError, common_options
+from bot.cli.common import EXIT_USAGE, CliError, common_options, knowledge_failure, settings_from, store_failure
+from bot.settings import Settings
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="run secbot as a Slack (or Teams) app",
+    parser = subparsers.add_parser("serve", help="run secbot as a Slack and/or Teams app",
                                    description="Run secbot as a chat app. Configuration comes from the environment.")
     platforms = parser.add_subparsers(dest="platform", metavar="PLATFORM")
     platforms.required = True
-    register_slack(platforms)
-    register_teams(platforms)
 
-
-def register_teams(platforms: argparse._SubParsersAction) -> None:
-    from bot.cli.teams_cli import register_serve_teams  # noqa: PLC0415 - the Teams side lives with `secbot teams`
-
-    register_serve_teams(platforms)
-
-
-def register_slack(platforms: argparse._SubParsersAction) -> None:
     slack = platforms.add_parser(
         "slack", parents=[common_options()], help="serve the Slack app (Events API over HTTP, or Socket Mode)",
-        description="Serve the Slack app: /slack/events for events, slash commands and interactivity, /healthz "
-                    "for probes. Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (--socket), "
-                    "and SECBOT_SECURITY_CHANNEL; optional SECBOT_DATABASE_URL and SECBOT_SLACK_API_URL.")
+        description="Serve the Slack app: /slack/events for events, slash commands and interactivity; /healthz, "
+                    "/readyz and /metrics for operators. Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or "
+                    "SLACK_APP_TOKEN (--socket), and SECBOT_SECURITY_CHANNEL; optional SECBOT_DATABASE_URL and "
+                    "SECBOT_SLACK_API_URL.")
     slack.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     slack.add_argument("--port", type=int, default=3000, help="port to listen on (default: 3000; 0 picks a free one)")
     slack.add_argument("--socket", action="store_true",
                        help="connect with Socket Mode (SLACK_APP_TOKEN) instead of receiving HTTP requests")
-    slack.set_defaults(handler=run_slack)
+    slack.set_defaults(handler=lambda args: run(args, slack=True))
+
+    teams = platforms.add_parser(
+        "teams", parents=[common_options()], help="serve the Microsoft Teams bot (Bot Framework over HTTP)",
+        description="Serve the Teams bot: /api/messages for the Bot Framework; /healthz, /readyz and /metrics for "
+                    "operators. Needs MicrosoftAppId, MicrosoftAppPassword (and MicrosoftAppTenantId, "
+                    "MicrosoftAppType=SingleTenant for a single-tenant bot) and SECBOT_TEAMS_SECURITY_CHANNEL; "
+                    "optional SECBOT_DATABASE_URL. Without MicrosoftAppId it runs in local mode: no "
+                    "authentication, loopback only.")
+    teams.add_argument("--host", default=None,
+                       help="address to listen on (default: 0.0.0.0 with an app id, 127.0.0.1 in local mode)")
+    teams.add_argument("--port", type=int, default=3978, help="port to listen on (default: 3978; 0 picks a free one)")
+    teams.set_defaults(handler=lambda args: run(args, teams=True))
+
+    both = platforms.add_parser("both", parents=[common_options()], help="serve Slack and Teams from one process",
+                                description="Serve the Slack app and the Teams bot from one process, sharing one "
+                                            "database and knowledge base.")
+    both.add_argument("--host", default=None, help="address to listen on (default as for each platform)")
+    both.add_argument("--slack-port", type=int, default=3000)
+    both.add_argument("--teams-port", type=int, default=3978)
+    both.set_defaults(handler=lambda args: run(args, slack=True, teams=True))
 
 
-def run_slack(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
+def _check_port(port: int) -> None:
+    if not 0 <= port <= 65535:
+        raise CliError(f"port must be between 0 and 65535, not {port}", EXIT_USAGE)
 
-    from adapters.slack.app import missing_settings  # noqa: PLC0415
-    from adapters.slack.run import configure_logging  # noqa: PLC0415
-    from bot.cli.common import settings_from  # noqa: PLC0415
+
+def run(args: argparse.Namespace, *, slack: bool = False, teams: bool = False) -> int:
+    from bot.logs import configure_logging  # noqa: PLC0415
 
     settings = settings_from(args)
-    missing = missing_settings(settings, socket_mode=args.socket)
-    if missing:
-        raise CliError(f"cannot start the Slack app: missing environment variable(s): {', '.join(missing)} "
-                       "(see docs/slack.md)", EXIT_USAGE)
-    if not 0 <= args.port <= 65535:
-        raise CliError(f"--port must be between 0 and 65535, not {args.port}", EXIT_USAGE)
+    front_ends = []
+    if slack:
+        from adapters.slack.run import slack_front_end  # noqa: PLC0415
+
+        port = getattr(args, "slack_port", None) if teams else args.port
+        _check_port(port)
+        front_ends.append(("slack", lambda bot: slack_front_end(bot, settings, host=args.host or "0.0.0.0", port=port,
+                                                                socket_mode=getattr(args, "socket", False)),
+                           _slack_problems(settings, getattr(args, "socket", False))))
+    if teams:
+        from adapters.teams.server import teams_front_end, teams_problems  # noqa: PLC0415
+
+        port = getattr(args, "teams_port", None) if slack else args.port
+        _check_port(port)
+        host = args.host or ("127.0.0.1" if not settings.microsoft_app_id else "0.0.0.0")
+        front_ends.append(("teams", lambda bot: teams_front_end(bot, settings, host=host, port=port),
+                           teams_problems(settings, host)))
+    problems = [p for _, _, found in front_ends for p in found]
+    if problems:
+        raise CliError("cannot start: " + "; ".join(problems), EXIT_USAGE)
     configure_logging(settings.log_level)
     try:
-        asyncio.run(_serve_slack(settings, args))
+        asyncio.run(_serve(settings, [make for _, make, _ in front_ends]))
     except KeyboardInterrupt:
         return 130
     except OSError as exc:  # the port is taken, the address does not exist...
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", 1) from None
+        raise CliError(f"cannot listen: {exc.strerror or exc}") from None
     return 0
 
 
-async def _serve_slack(settings: Settings, args: argparse.Namespace) -> None:
-    from adapters.slack.run import serve  # noqa: PLC0415
+def _slack_problems(settings: Settings, socket_mode: bool) -> list[str]:
+    from adapters.slack.app import missing_settings  # noqa: PLC0415
+
+    missing = missing_settings(settings, socket_mode=socket_mode)
+    return [f"missing environment variable(s) for Slack: {', '.join(missing)} (see docs/slack.md)"] if missing else []
+
+
+async def _serve(settings: Settings, makers: Sequence) -> None:  # type: ignore[type-arg]
     from bot.app import create_bot  # noqa: PLC0415
-    from bot.cli.common import knowledge_failure, store_failure  # noqa: PLC0415
     from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
+    from bot.service import run_service  # noqa: PLC0415
     from bot.store.base import StoreError  # noqa: PLC0415
 
     try:
@@ -76,7 +110,4 @@ async def _serve_slack(settings: Settings, args: argparse.Namespace) -> None:
         raise knowledge_failure(exc) from None
     except StoreError as exc:
         raise store_failure(exc) from None
-    try:
-        await serve(bot, settings, host=args.host, port=args.port, socket_mode=args.socket)
-    finally:
-        await bot.store.close()
+    await run_service(bot, settings, [make(bot) for make in makers])

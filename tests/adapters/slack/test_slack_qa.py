@@ -44,7 +44,11 @@ async def test_unsigned_or_badly_signed_requests_get_401(slack, how: str) -> Non
 async def test_healthz_answers(slack) -> None:
     async with slack.session.get(slack.base_url + "/healthz") as response:
         assert response.status == 200
-        assert (await response.json())["ok"] is True
+        assert (await response.json())["status"] == "ok"
+    async with slack.session.get(slack.base_url + "/readyz") as response:
+        assert response.status == 200 and (await response.json())["intents"] > 0
+    async with slack.session.get(slack.base_url + "/metrics") as response:
+        assert "secbot_turn_seconds" in await response.text()
 
 
 # -- questions -------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ async def test_serve_slack_starts_answers_healthz_and_a_signed_event(tmp_path: P
         base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as session:
             async with session.get(f"{base}/healthz") as response:
-                assert response.status == 200 and (await response.json())["ok"] is True
+                assert response.status == 200 and (await response.json())["status"] == "ok"
             body = payload("event_message_im")
             raw = json.dumps(body, ensure_ascii=False)
             async with session.post(f"{base}/slack/events", data=raw.encode(),

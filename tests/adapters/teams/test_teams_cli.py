@@ -43,7 +43,7 @@ def test_serve_teams_runs_in_local_mode_and_answers_healthz(tmp_path: Path) -> N
         assert match, f"no address in {line!r}; stderr: {process.stderr.read() if process.poll() is not None else ''}"
         assert "local mode" in line
         with urllib.request.urlopen(f"http://{match.group(1)}/healthz", timeout=10) as response:
-            assert json.load(response) == {"status": "ok", "mode": "local"}
+            assert json.load(response) == {"status": "ok", "service": "secbot-teams", "mode": "local"}
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -102,4 +102,8 @@ async def test_with_an_app_id_a_bad_token_is_401(start_server, header: str) -> N
 async def test_healthz_says_which_mode(server: TeamsServer) -> None:
     response = await server.session.get(f"{server.url}/healthz")
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "mode": "local"}
+    assert await response.json() == {"status": "ok", "service": "secbot-teams", "mode": "local"}
+    ready = await server.session.get(f"{server.url}/readyz")
+    assert ready.status == 200 and (await ready.json())["status"] == "ok"
+    metrics = await server.session.get(f"{server.url}/metrics")
+    assert "secbot_questions_total" in await metrics.text()

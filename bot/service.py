@@ -1,0 +1,68 @@
+"""Running secbot as a long-lived service: signals, hot reload, retention, graceful stop.
+
+Platform front ends are coroutines `run(stop_event)` that serve until the event is set and
+then finish their in-flight work. This module owns what every server shares.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.engine import Bot
+from bot.reload import start_watching
+from bot.settings import Settings
+from bot.store.base import StoreError
+
+log = logging.getLogger(__name__)
+
+FrontEnd = Callable[[asyncio.Event], Awaitable[None]]
+PURGE_INTERVAL_SECONDS = 6 * 3600
+
+
+async def purge_old_questions(bot: Bot, retention_days: int) -> int:
+    """Delete stored questions and feedback older than the retention period."""
+    return await bot.store.purge_questions(older_than=time.time() - retention_days * 86_400)
+
+
+async def _retention_loop(bot: Bot, retention_days: int) -> None:
+    while True:
+        try:
+            removed = await purge_old_questions(bot, retention_days)
+            if removed:
+                log.info("purged old questions", extra={"removed": removed, "retention_days": retention_days})
+        except StoreError as exc:
+            log.warning("could not purge old questions", extra={"error": str(exc)})
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
+async def run_service(bot: Bot, settings: Settings, front_ends: Sequence[FrontEnd], *,
+                      stop: asyncio.Event | None = None, watch_knowledge: bool = True) -> None:
+    """Run the front ends until SIGTERM/SIGINT (or `stop`), then stop them and close the store."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    background = [loop.create_task(_retention_loop(bot, settings.question_retention_days), name="secbot-retention")]
+    if watch_knowledge:
+        background.append(start_watching(bot.reloader))
+    servers = [loop.create_task(front_end(stop)) for front_end in front_ends]
+    try:
+        # A front end that fails to start (port taken) stops the others too.
+        done, _ = await asyncio.wait(servers, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception() is not None:
+                stop.set()
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        stop.set()
+        await asyncio.gather(*servers, return_exceptions=True)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await bot.store.close()

@@ -1,0 +1,58 @@
+"""`secbot serve both`: one process, one database, both front ends, a graceful SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+
+
+async def _wait_for(stream: asyncio.StreamReader, pattern: str, seen: list[str]) -> re.Match[str]:
+    while True:
+        line = (await asyncio.wait_for(stream.readline(), 60)).decode()
+        assert line, "".join(seen)
+        seen.append(line)
+        if found := re.search(pattern, line):
+            return found
+
+
+async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path, mini_knowledge: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-test-not-real", SLACK_SIGNING_SECRET="not-a-real-secret",
+               SECBOT_SECURITY_CHANNEL="C0SECURITY", SECBOT_SLACK_API_URL="http://127.0.0.1:9/api/",
+               SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", "0",
+        "--teams-port", "0", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    seen: list[str] = []
+    try:
+        slack = await _wait_for(process.stderr, r"http://127\.0\.0\.1:(\d+)/slack/events", seen)
+        teams = await _wait_for(process.stdout, r"http://127\.0\.0\.1:(\d+)/api/messages", seen)
+        async with aiohttp.ClientSession() as session:
+            for port, service in ((slack.group(1), "secbot-slack"), (teams.group(1), "secbot-teams")):
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    assert (await response.json())["service"] == service
+                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    assert response.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 30)
+    rest = (await process.stderr.read()).decode()
+    assert code == 0, "".join(seen) + rest
+    assert "Traceback" not in rest
+
+
+async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "both", env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    text = err.decode()
+    assert "SLACK_BOT_TOKEN" in text and "SECBOT_SECURITY_CHANNEL" in text and "Traceback" not in text
