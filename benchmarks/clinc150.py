@@ -8,9 +8,12 @@ training data, as in the paper's threshold variant). Every choice is made on `va
   in-scope accuracy = top intent right AND confident (Band.ANSWER)   over `test`
   out-of-scope recall = not confident (suggest or unknown)            over `oos_test`
 
-Two operating points are chosen on val:
-  target:   the highest val in-scope accuracy whose oos_val recall is >= 50%
-  balanced: the highest val accuracy + oos_val recall
+Three operating points are chosen on val:
+  target:    the highest val in-scope accuracy whose oos_val recall is >= 50%
+  target-95: the same, but the oos_val recall must be >= 50% with 95% confidence (Wilson
+             lower bound; oos_val has only 100 questions, so a point estimate of exactly
+             50% is a coin flip on another sample)
+  balanced:  the highest val accuracy + oos_val recall
 
 The naive baseline is rapidfuzz's extractOne over all training examples (default scorer
 WRatio; plain `fuzz.ratio` too), its score threshold chosen on val the same way.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -71,13 +75,22 @@ def rates(thresholds: Thresholds, ins, oos) -> tuple[float, float]:
     return acc, rec
 
 
-def choose(evaluate, grid):
-    """Both operating points over a grid: evaluate(param) -> (acc, recall) on val."""
+def wilson_lower(p: float, n: int, z: float = 1.96) -> float:
+    """Lower end of the 95% Wilson interval of a proportion p observed on n items."""
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
+
+
+def choose(evaluate, grid, n_oos: int):
+    """The operating points over a grid: evaluate(param) -> (acc, recall) on val."""
     results = [(param, *evaluate(param)) for param in grid]
     feasible = [r for r in results if r[2] >= 0.5] or results
     target = max(feasible, key=lambda r: (r[1], r[2]))
+    sure = [r for r in results if wilson_lower(r[2], n_oos) >= 0.5] or results
+    target_sure = max(sure, key=lambda r: (r[1], r[2]))
     balanced = max(results, key=lambda r: (r[1] + r[2], r[1]))
-    return {"target": target[0], "balanced": balanced[0]}
+    return {"target": target[0], "target-95": target_sure[0], "balanced": balanced[0]}
 
 
 def run_matcher(data) -> list[dict]:
@@ -92,7 +105,7 @@ def run_matcher(data) -> list[dict]:
 
     grid = [Thresholds(answer=round(t, 3), suggest=0.0, margin=m, sure=1.01)
             for m in MARGINS for t in np.arange(0.05, 0.9, 0.005)]
-    chosen = choose(lambda th: rates(th, split["val"], split["oos_val"]), grid)
+    chosen = choose(lambda th: rates(th, split["val"], split["oos_val"]), grid, len(split["oos_val"]))
     top1 = float(np.mean([r[0] == r[1] for r in split["test"]]))
     rows = []
     for label, th in chosen.items():
@@ -126,7 +139,7 @@ def run_baseline(data, scorer_name: str) -> list[dict]:
         return (float(np.mean([g == p and s >= th for g, p, s in ins])), float(np.mean([s < th for _, _, s in oos])))
 
     grid = [round(t, 3) for t in np.arange(0.3, 1.0, 0.005)]
-    chosen = choose(lambda th: evaluate(th, split["val"], split["oos_val"]), grid)
+    chosen = choose(lambda th: evaluate(th, split["val"], split["oos_val"]), grid, len(split["oos_val"]))
     top1 = float(np.mean([g == p for g, p, _ in split["test"]]))
     out = []
     for label, th in chosen.items():

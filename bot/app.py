@@ -14,8 +14,9 @@ def default_flows() -> list[Flow]:
     """The guided flows and command handlers every front end offers."""
     from intents.admin import AdminCommands  # noqa: PLC0415
     from intents.expert import ExpertQuestions  # noqa: PLC0415
+    from intents.incident.flow import IncidentFlow  # noqa: PLC0415
 
-    return [AdminCommands(), ExpertQuestions()]
+    return [AdminCommands(), ExpertQuestions(), IncidentFlow()]
 
 
 def access_policy(settings: Settings, *, local: bool = False) -> AccessPolicy:

@@ -21,7 +21,9 @@ ComponentBuilder = Callable[[KnowledgeBase], Any]
 
 
 def component_builders() -> dict[str, ComponentBuilder]:
-    return {}
+    from intents.incident.model import build_triage  # noqa: PLC0415
+
+    return {"triage": build_triage}
 
 
 @dataclass(frozen=True)

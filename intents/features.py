@@ -33,8 +33,10 @@ BIGRAM_WEIGHT = 0.6
 TRIGRAM_WEIGHT = 0.35
 JA_BIGRAM_WEIGHT = 1.0
 KANJI_WEIGHT = 0.4
+# Bigrams of kana only (katakana is folded to hiragana before this): mostly grammar.
+KANA_BIGRAM_WEIGHT = 0.7
 # Function words stay features (IDF keeps them light): "my name" and "your name" differ.
-STOPWORD_WEIGHT = 1.0
+STOPWORD_WEIGHT = 0.5
 TRIGRAM_MIN_WORD = 3
 
 
@@ -60,6 +62,10 @@ def stem(word: str) -> str:
 
 def tokens(normalized: str) -> list[str]:
     return _TOKEN.findall(normalized)
+
+
+def _is_kana(ch: str) -> bool:
+    return 0x3040 <= ord(ch) <= 0x30FF or ch == "ー"
 
 
 def _is_kanji(ch: str) -> bool:
@@ -100,7 +106,8 @@ def extract(normalized: str) -> Counter[str]:
             for i in range(len(run) - 1):
                 pair = run[i : i + 2]
                 if pair not in JA_STOP_BIGRAMS:
-                    feats["j:" + pair] += JA_BIGRAM_WEIGHT
+                    kana_only = _is_kana(pair[0]) and _is_kana(pair[1])
+                    feats["j:" + pair] += KANA_BIGRAM_WEIGHT if kana_only else JA_BIGRAM_WEIGHT
             for ch in run:
                 if _is_kanji(ch):
                     feats["k:" + ch] += KANJI_WEIGHT

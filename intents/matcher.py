@@ -1,24 +1,28 @@
 """Score a question against every intent and pick a confidence band.
 
-How a question is scored (see benchmarks/README.md for the measurements behind each step):
+How a question is scored (benchmarks/README.md has the measurements behind each step):
 
-1. `prepare`: normalise (NFKC, width, case, katakana -> hiragana, punctuation) and apply the
-   admins' synonyms; unknown English words within a small edit distance of a known word are
-   corrected with rapidfuzz.
-2. Features (intents/features.py): Latin words, word bigrams and character trigrams;
-   Japanese character bigrams and single kanji. TF-IDF weighting with sublinear tf, each
-   example vector L2-normalised.
-3. Two similarities per intent, both read from inverted indexes with numpy (cost grows with
-   the postings a question touches, not with the number of examples):
-   - nearest example: the best cosine among the intent's examples;
-   - prototype: the cosine with the intent's centroid, refined at build time by a few
-     passes of margin-perceptron updates (pull the centroid of an example's own intent
-     towards it, push the closest wrong one away; "DragPushing", Tan 2005). The refinement
-     needs a dense intents x features matrix, so very large knowledge bases keep the plain
-     centroids.
+1. Normalise (NFKC, width, case, katakana -> hiragana, punctuation); correct unknown English
+   words within one or two edits of a known word (rapidfuzz, OSA distance); apply the admins'
+   synonyms.
+2. Features (intents/features.py): Latin words (function words at half weight), word bigrams
+   and character trigrams; Japanese character bigrams and single kanji. TF-IDF with sublinear
+   tf, each example vector L2-normalised.
+3. Three signals per intent, read from inverted indexes with numpy (cost grows with the
+   postings a question touches, not with the number of examples):
+   - nearest: the best cosine among the intent's examples;
+   - prototype: the cosine with the intent's centroid, refined at build time by a few passes
+     of margin-perceptron updates (pull the centroid of an example's own intent towards it,
+     push the closest wrong one away; "DragPushing", Tan 2005). The refinement needs a dense
+     intents x features matrix, so very large knowledge bases keep the plain centroids;
+   - coverage: the share of the question's weight on features the intent knows at all.
    The intent score blends them; rapidfuzz's string ratio against the intent's examples then
    re-scores the few best intents.
-4. Bands: answer (score and lead over the runner-up high enough), suggest (top 3), unknown.
+4. Bands (decide_band): answer (score high enough and ahead of the runner-up), suggest (top
+   3), unknown.
+
+`scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
+fuzzy) for `secbot kb validate`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from intents.normalize import normalize
 # Weights of the two similarities in an intent's score.
 NEAREST_WEIGHT = 0.5
 PROTOTYPE_WEIGHT = 1.0
+COVERAGE_WEIGHT = 0.7  # weight of the coverage signal next to the two above
 # How much the rapidfuzz string ratio counts next to them (re-scoring the best intents only).
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
@@ -268,6 +273,9 @@ class Matcher:
         c_intents, c_feats = uniq // max(n_feats, 1), uniq % max(n_feats, 1)
         self._centroid_sq = np.bincount(c_intents, weights=sums * sums, minlength=n_intents)
         self._raw_centroids = _Index(c_feats, c_intents, sums, n_feats, n_intents)
+        # Which intents know a feature at all (for coverage), and in how many examples.
+        self._coverage = _Index(c_feats, c_intents, np.ones(len(c_feats)), n_feats, n_intents)
+        self._feature_examples = _Index(c_feats, c_intents, np.bincount(inverse).astype(np.float64), n_feats, n_intents)
         self._refined = False
         if refine and n_intents > 1 and n_intents * n_feats <= REFINE_MAX_CELLS:
             self._prototypes = self._refine(c_intents, c_feats, sums, n_feats)
@@ -365,12 +373,18 @@ class Matcher:
         else:
             proto = self._loo_prototypes(query, exclude)
         combined = (NEAREST_WEIGHT * nearest + PROTOTYPE_WEIGHT * proto) / (NEAREST_WEIGHT + PROTOTYPE_WEIGHT)
+        if COVERAGE_WEIGHT:
+            coverage = self._coverage.dot({f: w * w for f, w in query.items()})
+            if exclude is not None:
+                coverage[self._owner[exclude]] -= self._only_in(exclude, query)
+            combined = (combined * (NEAREST_WEIGHT + PROTOTYPE_WEIGHT) + COVERAGE_WEIGHT * coverage) / (
+                NEAREST_WEIGHT + PROTOTYPE_WEIGHT + COVERAGE_WEIGHT)
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
         candidates = []
         for owner in top.tolist():
             base = float(combined[owner])
-            if base <= 0:
+            if base <= 1e-6:
                 continue
             start, end = int(self._starts[owner]), int(self._ends[owner])
             best_doc = start + int(np.argmax(sims[start:end]))
@@ -416,6 +430,21 @@ class Matcher:
         norm = math.sqrt(total)
         return {fid: w / norm for fid, w in weighted.items()} if norm else {}
 
+    def _only_in(self, doc: int, query: dict[int, float]) -> float:
+        """The query's coverage weight on features that, in its intent, only `doc` has."""
+        own = int(self._owner[doc])
+        counts = self._feature_examples
+        total = 0.0
+        for fid in self._doc_feats[self._doc_ptr[doc] : self._doc_ptr[doc + 1]].tolist():
+            weight = query.get(fid)
+            if weight is None:
+                continue
+            lo, hi = counts.ptr[fid], counts.ptr[fid + 1]
+            hit = np.flatnonzero(counts.rows[lo:hi] == own)
+            if len(hit) and counts.values[lo + hit[0]] <= 1:
+                total += weight * weight
+        return total
+
     def _loo_prototypes(self, query: dict[int, float], exclude: int) -> np.ndarray:
         """Plain centroid cosines with one example taken out of its intent's centroid."""
         dots = self._raw_centroids.dot(query)
@@ -437,4 +466,5 @@ class Matcher:
         dots[own] -= qx
         sq[own] = max(sq[own] - 2 * cx + float(x @ x), 0.0)
         norms = np.sqrt(sq)
-        return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 1e-9)
+        # An intent whose only example is left out has no centroid (rounding leaves ~1e-16).
+        return np.divide(dots, norms, out=np.zeros_like(dots), where=sq > 1e-6)

@@ -70,3 +70,15 @@ async def make_bot(tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
 @pytest.fixture
 async def shipped_bot(make_bot: Callable[..., object]) -> Bot:
     return await make_bot()
+
+
+CAUTIOUS_MATCHING = """\
+version: 1
+matching: {answer_threshold: 0.99, suggest_threshold: 0.05, margin: 0.5, sure_threshold: 1.0, max_suggestions: 3}
+"""
+
+
+@pytest.fixture
+def cautious_knowledge(mini_knowledge: Path) -> Path:
+    """The mini knowledge with bands set so that anything short of an exact match gets suggestions."""
+    return write_knowledge(mini_knowledge, {"matching.yaml": CAUTIOUS_MATCHING})

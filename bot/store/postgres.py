@@ -44,7 +44,7 @@ _QUESTION_COLUMNS = "id, asked_at, platform, lang, text, band, intent, score"
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False)  # key order kept (TEXT, not JSONB): answers stay in form order
 
 
 def _token() -> str:
@@ -121,7 +121,7 @@ class PostgresStore:
         pool, self._pool = self._pool, None
         try:
             await asyncio.wait_for(pool.close(), timeout=10)
-        except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - the server may be gone: drop the sockets
+        except (TimeoutError, Exception):  # noqa: BLE001 - the server may be gone: drop the sockets
             pool.terminate()
 
     def _require(self) -> asyncpg.Pool:
@@ -172,6 +172,12 @@ class PostgresStore:
                     if not is_connection_error(exc, conn):
                         raise StoreError(self._failed(exc)) from exc
                     error = exc
+                except asyncpg.InternalClientError as exc:
+                    # The server ended the session while the connection sat idle (a restart, a
+                    # failover, pg_terminate_backend): asyncpg refuses to start the operation,
+                    # so nothing was sent. Drop the connection; the pool opens a new one.
+                    conn.terminate()
+                    error, sent = exc, False
                 except Exception as exc:
                     if not is_connection_error(exc, conn):
                         raise

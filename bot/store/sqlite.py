@@ -74,6 +74,10 @@ class SqliteStore(SqliteIncidentsMixin):
             except BaseException:
                 if db.in_transaction:
                     await db.execute("ROLLBACK")
+                # Another process opening the same new file may have applied it first.
+                async with db.execute("SELECT 1 FROM schema_version WHERE version = ?", (version,)) as cur:
+                    if await cur.fetchone() is not None:
+                        continue
                 raise
 
     def _require(self) -> aiosqlite.Connection:
@@ -90,18 +94,18 @@ class SqliteStore(SqliteIncidentsMixin):
             raise StoreError(_explain(exc, self.path)) from exc
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        cursor = await self.execute(sql, params)
+        # One hop to the connection's thread: a half-read SELECT would hold a read snapshot while
+        # another coroutine's BEGIN IMMEDIATE runs on this connection, which then fails at once
+        # with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another process has written.
+        db = self._require()
         try:
-            return list(await cursor.fetchall())
-        finally:
-            await cursor.close()
+            return list(await db.execute_fetchall(sql, params))
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_explain(exc, self.path)) from exc
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        cursor = await self.execute(sql, params)
-        try:
-            return await cursor.fetchone()
-        finally:
-            await cursor.close()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
         """Run statements atomically; returns each statement's lastrowid."""
@@ -120,7 +124,9 @@ class SqliteStore(SqliteIncidentsMixin):
                     await cursor.close()
                 await db.execute("COMMIT")
             except BaseException:
-                await db.execute("ROLLBACK")
+                # SQLite may already have rolled back (SQLITE_FULL does): keep the real error.
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, self.path)) from exc

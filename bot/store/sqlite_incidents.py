@@ -22,7 +22,7 @@ _NEW_ID = "(SELECT ? || '-' || ? || '-' || printf('%04d', seq) FROM incident_day
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False)  # key order kept: answers stay in form order
 
 
 class SqliteIncidentsMixin:
@@ -93,18 +93,18 @@ class SqliteIncidentsMixin:
 
     async def close_incident(self, incident_id: str, *, actor: str, note: str | None = None,
                              now: float | None = None) -> IncidentRecord | None:
-        """Close an open incident (a closed one is returned unchanged); None if there is none."""
-        record = await self.get_incident(incident_id)
-        if record is None or record.status == "closed":
-            return record
+        """Close an open incident (a closed one is returned unchanged); None if there is none.
+
+        The status check is inside the transaction (`changes()` of the UPDATE), so two
+        responders closing at once write one 'closed' entry."""
         at = time.time() if now is None else now
         await self.transaction([
             ("UPDATE incidents SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'open'",
              (at, at, incident_id)),
-            ("INSERT INTO incident_timeline (incident_id, at, actor, kind, text) VALUES (?, ?, ?, 'closed', ?)",
-             (incident_id, at, actor, note or "")),
-            ("INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, 'incident.closed', ?, '{}')",
-             (at, actor, incident_id)),
+            ("INSERT INTO incident_timeline (incident_id, at, actor, kind, text) SELECT ?, ?, ?, 'closed', ? "
+             "WHERE changes() = 1", (incident_id, at, actor, note or "")),
+            ("INSERT INTO audit_log (at, actor, action, target, details) SELECT ?, ?, 'incident.closed', ?, '{}' "
+             "WHERE changes() = 1", (at, actor, incident_id)),
         ])
         return await self.get_incident(incident_id)
 

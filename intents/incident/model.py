@@ -8,7 +8,7 @@ unknown contacts, rules that can never fire, bad field values, missing checklist
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized, SourceRef
@@ -86,6 +86,7 @@ class Rule:
     when: Condition
     add: tuple[Addition, ...] = ()
     steps: tuple[Localized, ...] = ()
+    urgent_steps: tuple[Localized, ...] = ()
     stop: bool = False
     file: str = ""
     line: int | None = None
@@ -292,6 +293,7 @@ def build_rules(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mappin
             listed.add(item["contact"])
             additions.append(Addition(item["contact"], Localized.of(item["why"])))
         rule = Rule(id=rid, when=when, add=tuple(additions), steps=tuple(Localized.of(s) for s in raw.get("steps", ())),
+                    urgent_steps=tuple(Localized.of(s) for s in raw.get("urgent_steps", ())),
                     stop=bool(raw.get("stop", False)), file=str(doc.path), line=doc.line_of((*path, "id")))
         if len(problems) == before:  # the condition names known fields and values
             domain, reason = reachable_domain(when, fields)

@@ -16,7 +16,7 @@ class ContactAdvice:
     whys: tuple[Localized, ...]
 
     def why(self, lang: str) -> str:
-        return " ".join(w.get(lang) for w in self.whys)
+        return ("" if lang == "ja" else " ").join(w.get(lang) for w in self.whys)
 
     def how(self, lang: str) -> list[dict[str, Any]]:
         return [{"kind": m.kind, "value": m.value.get(lang), "label": m.label.get(lang),
@@ -62,6 +62,7 @@ def evaluate(model: TriageModel, answers: Mapping[str, str]) -> TriageResult:
     order: list[str] = []
     whys: dict[str, list[Localized]] = {}
     rule_steps: list[Localized] = []
+    urgent: list[Localized] = []
     fired: list[str] = []
     for rule in model.rules:
         if not rule.matches(asked):
@@ -74,10 +75,12 @@ def evaluate(model: TriageModel, answers: Mapping[str, str]) -> TriageResult:
             if addition.why not in whys[addition.contact]:
                 whys[addition.contact].append(addition.why)
         rule_steps += rule.steps
+        urgent += rule.urgent_steps
         if rule.stop:
             break
     steps: list[Localized] = []
-    for step in (*rule_steps, *model.checklists.get(asked.get(TYPE_FIELD, ""), ()), *model.checklists.get(COMMON_CHECKLIST, ())):
+    checklist = model.checklists.get(asked.get(TYPE_FIELD, ""), ())
+    for step in (*urgent, *checklist, *rule_steps, *model.checklists.get(COMMON_CHECKLIST, ())):
         if step not in steps:
             steps.append(step)
     contacts = tuple(ContactAdvice(model.contacts[cid], tuple(whys[cid])) for cid in order)

@@ -91,7 +91,9 @@ def check_value(item: Field, raw: Any, now: datetime | None = None) -> tuple[str
 
 def check_answers(model: TriageModel, values: Mapping[str, Any], *, partial: bool = False,
                   now: datetime | None = None) -> Checked:
-    """Validate a whole form. `partial` (the triage CLI) only insists on the incident type."""
+    """Validate a whole form: unknown fields and values, length, required unconditional fields.
+
+    `partial` (the triage CLI) only insists on the incident type."""
     errors: list[FieldError] = []
     known = {f.id for f in model.fields}
     for name in values:
@@ -110,6 +112,8 @@ def check_answers(model: TriageModel, values: Mapping[str, Any], *, partial: boo
             errors.append(error)
         elif value is not None:
             answers[item.id] = value
-        elif item.required and (not partial or item.id == TYPE_FIELD):
+        elif item.required and not item.show_if and (not partial or item.id == TYPE_FIELD):
+            # A conditional field may be missing from a modal that was not updated after the
+            # answer that reveals it; the rules work without it, so only the walk insists on it.
             errors.append(FieldError(item.id, "required"))
     return Checked(answers=answers, errors=tuple(errors), ignored=tuple(ignored))

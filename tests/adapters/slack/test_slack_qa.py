@@ -78,7 +78,8 @@ async def test_mention_is_answered_in_its_thread_without_the_mention(slack) -> N
     assert [q.text for q in questions] == ["JC-STARとは"]  # the "<@U0SECBOT>" was stripped
 
 
-async def test_suggestion_buttons_answer_when_clicked(slack) -> None:
+async def test_suggestion_buttons_answer_when_clicked(make_harness, cautious_knowledge) -> None:
+    slack = await make_harness(cautious_knowledge)
     await slack.dm("ラベル制度")
     [post] = await slack.fake.wait_for("chat.postMessage")
     values = post.button_values()

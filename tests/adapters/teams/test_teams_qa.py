@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from .cardcheck import assert_valid_cards
 from .conftest import TeamsServer
@@ -60,7 +63,9 @@ async def test_channel_mention_is_stripped_and_answered_in_the_thread(server: Te
     assert_valid_cards([call.card])
 
 
-async def test_suggestions_offer_buttons_and_none_of_these(server: TeamsServer) -> None:
+async def test_suggestions_offer_buttons_and_none_of_these(start_server: Callable[..., Any],
+                                                           cautious_knowledge: Path) -> None:
+    server = await start_server(knowledge_dir=cautious_knowledge)
     await server.post(server.payload("message_personal", text="label"))
     (call,) = server.connector.messages()
     data = [a["data"]["secbot_action"] for a in submit_actions(call.card)]
