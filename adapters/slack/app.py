@@ -40,6 +40,7 @@ from bot.engine import Bot
 from bot.messages import say
 from bot.models import Form, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
+from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +202,14 @@ class SlackApp:
         return False
 
     async def process(self, incoming: IncomingMessage, origin: Origin, *, clicked: bool = False) -> None:
-        if not await self.claim(incoming.delivery_id):
+        try:
+            claimed = await self.claim(incoming.delivery_id)
+        except StoreError as exc:  # the database is down: say so instead of going silent
+            log.error("slack: cannot check delivery %s: %s", incoming.delivery_id, exc)
+            lang = self.bot.default_lang
+            await self.deliver(Response((Reply(say("store_error", lang), ReplyKind.ERROR, lang, private=True),)), origin)
+            return
+        if not claimed:
             return
         response = await self.handle(incoming)
         await self.deliver(response, origin, clicked=clicked)

@@ -161,3 +161,15 @@ async def test_a_failed_post_is_logged_without_the_token(slack, caplog) -> None:
     assert "channel_not_found" in caplog.text
     assert "xoxb-" not in caplog.text and "test-signing-secret" not in caplog.text
     assert SECURITY_CHANNEL not in [c.get("channel") for c in slack.fake.calls]
+
+
+async def test_database_outage_gets_a_polite_reply_not_silence(slack, monkeypatch) -> None:
+    from bot.store.base import StoreError  # noqa: PLC0415
+
+    async def down(_delivery_id: str) -> bool:
+        raise StoreError("the PostgreSQL database at db:5432/secbot is unreachable (connection refused)")
+
+    monkeypatch.setattr(slack.slack.bot.store, "claim_delivery", down)
+    await slack.dm("JC-STARとは")
+    [post] = await slack.fake.wait_for("chat.postMessage")
+    assert "保存に失敗" in post.rendered() and "5432" not in post.rendered()
