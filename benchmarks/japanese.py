@@ -100,7 +100,7 @@ def measure(name: str, knowledge: Path, questions) -> dict:
     top1 = np.mean([r[0].intent == r[1] for r in ins])
     top1_ja = np.mean([r[0].intent == r[1] for r in ja])
     best = (0.0, 0.0, 0.0, 0.0)
-    for th in np.arange(0.10, 0.80, 0.01):
+    for th in np.arange(0.10, 0.80, 0.0025):
         acc = np.mean([r[0].intent == r[1] and r[2] >= th for r in ins])
         rej = np.mean([r[2] < th for r in oos])
         if min(acc, rej) > best[0]:
@@ -142,7 +142,7 @@ def main() -> int:
     print(f"\n| Japanese features | top-1 ja ({n_ja}) | top-1 all | best min(acc, rejection) at threshold | ms/question |")
     print("|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['name']} | {r['top1_ja']:.1%} | {r['top1']:.1%} | {r['acc']:.1%} / {r['rej']:.1%} at {r['th']:.2f} "
+        print(f"| {r['name']} | {r['top1_ja']:.1%} | {r['top1']:.1%} | {r['acc']:.1%} / {r['rej']:.1%} at {r['th']:.3f} "
               f"| {r['ms_per_q']:.2f} |")
     return 0
 

@@ -43,6 +43,7 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from knowledge import SHIPPED_DIR  # noqa: E402
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, sign  # noqa: E402
 from tests.adapters.slack.fake_slack import FakeSlack  # noqa: E402
 from tests.adapters.teams.fake_connector import FakeConnector  # noqa: E402
@@ -61,7 +62,6 @@ from tests.faults.serve_process import (  # noqa: E402
     TEAMS_SECURITY_CHANNEL,
     ServeProcess,
     clean_env,
-    read_status_kib,
     serve_env,
     start_serve,
 )
@@ -94,17 +94,23 @@ class PhaseResult:
     send_lag_max: float = 0.0
     rss_idle_kib: int = 0
     rss_peak_kib: int = 0
+    cpu_seconds: float = 0.0  # the serving process's CPU time during the phase
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     checks: list[str] = field(default_factory=list)
 
     def pct(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+        return _pct(self.latencies, q)
 
     @property
     def throughput(self) -> float:
         return self.ok / self.wall if self.wall else 0.0
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 def _headers(request: Request) -> dict[str, str]:
@@ -140,10 +146,11 @@ async def drive(session: aiohttp.ClientSession, target: str, requests: Sequence[
                 async with session.post(request.url, data=request.body, headers=_headers(request)) as response:
                     text = await response.text()
                     problem = _accepted(request, response.status, text)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 problem = type(exc).__name__
             elapsed = loop.time() - due
         result.latencies.append(elapsed)
+        result.by_kind.setdefault(request.kind, []).append(elapsed)
         if problem:
             result.errors[problem] += 1
         else:
@@ -193,8 +200,8 @@ class Workload:
 
 
 def slack_workload(url: str, count: int, incident_share: float, retry_share: float, run: str,
-                   rng: random.Random) -> Workload:
-    form = triage_form("ja")
+                   rng: random.Random, knowledge: str) -> Workload:
+    form = triage_form("ja", knowledge)
     requests: list[Request] = []
     markers: list[str] = []
     expected: Counter[str] = Counter()
@@ -221,8 +228,8 @@ def slack_workload(url: str, count: int, incident_share: float, retry_share: flo
 
 
 def teams_workload(url: str, service_url: str, count: int, incident_share: float, retry_share: float, run: str,
-                   rng: random.Random) -> Workload:
-    form = triage_form("en")
+                   rng: random.Random, knowledge: str) -> Workload:
+    form = triage_form("en", knowledge)
     requests: list[Request] = []
     markers: list[str] = []
     expected: Counter[str] = Counter()
@@ -292,35 +299,36 @@ async def count_incidents(database_url: str, markers: Sequence[str]) -> tuple[in
 
 
 # -- the baseline server -------------------------------------------------------------------------
-def serve_baseline() -> None:
-    """A bare aiohttp server with trivial handlers: what HTTP on this machine costs by itself."""
+# A bare aiohttp server with trivial handlers, run with `python -c` so that it imports aiohttp and
+# nothing else: what HTTP on this machine costs by itself (time, memory, start-up).
+BASELINE_SERVER = """
+import asyncio, os, signal
+from aiohttp import web
 
-    async def ok(_: web.Request) -> web.Response:
-        return web.Response(text="")
+async def ok(request):
+    await request.read()
+    return web.Response(text="")
 
-    async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+async def healthz(request):
+    return web.json_response({"status": "ok"})
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_post("/slack/events", ok)
-        app.router.add_post("/api/messages", ok)
-        app.router.add_get("/healthz", healthz)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        port = int(os.environ.get("BASELINE_PORT", "0"))
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
-        print(f"baseline listening on http://127.0.0.1:{runner.addresses[0][1]}/slack/events", flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        await runner.cleanup()
+async def main():
+    app = web.Application()
+    app.router.add_post("/slack/events", ok)
+    app.router.add_post("/api/messages", ok)
+    app.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", int(os.environ.get("BASELINE_PORT", "0"))).start()
+    print(f"baseline listening on http://127.0.0.1:{runner.addresses[0][1]}/slack/events", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await runner.cleanup()
 
-    asyncio.run(main())
-
-
-BASELINE_CMD = [sys.executable, str(Path(__file__).resolve()), "--serve-baseline"]
+asyncio.run(main())
+"""
+BASELINE_CMD = [sys.executable, "-c", BASELINE_SERVER]
 
 
 async def start_baseline(workdir: Path) -> ServeProcess:
@@ -363,7 +371,7 @@ async def time_to_healthz(command: Sequence[str], env: Mapping[str, str], cwd: P
                     async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                         if response.status == 200:
                             return time.perf_counter() - started
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     pass
                 if process.poll() is not None or time.perf_counter() - started > 60:
                     raise RuntimeError(f"{command} exited or never answered /healthz")
@@ -377,8 +385,8 @@ async def time_to_healthz(command: Sequence[str], env: Mapping[str, str], cwd: P
             process.wait()
 
 
-async def cold_starts(runs: int, workdir: Path, database_url: str) -> list[tuple[str, float, str, float]]:
-    env = serve_env("slack", database_url=database_url, api_url="http://127.0.0.1:9/api/")
+async def cold_starts(runs: int, workdir: Path, database_url: str, knowledge: str) -> list[tuple[str, float, str, float]]:
+    env = serve_env("slack", database_url=database_url, api_url="http://127.0.0.1:9/api/", knowledge=knowledge)
     py = [sys.executable]
     rows = []
     ask = [time_command([*SECBOT, "ask", "JC-STARとは"], env, workdir) for _ in range(runs)]
@@ -409,13 +417,14 @@ def print_table(results: Sequence[PhaseResult], args: argparse.Namespace) -> Non
     print(f"\nLoad: {args.rate:g} requests/s for {args.duration:g} s per target, at most {args.concurrency} in "
           f"flight, {args.incident_share:.0%} incident submissions, {args.retry_share:.0%} delivered twice, "
           f"store {args.database}; {os.cpu_count()} CPUs\n")
-    header = ("target", "sent", "ok", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "RSS idle MiB",
-              "RSS peak MiB")
+    header = ("target", "sent", "ok", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "server CPU",
+              "RSS idle MiB", "RSS peak MiB")
     rows = [header]
     for r in results:
         errors = ", ".join(f"{k}: {v}" for k, v in r.errors.items()) or "0"
         rows.append((r.target, str(r.sent), str(r.ok), errors, f"{r.throughput:.0f}", ms(r.pct(50)), ms(r.pct(99)),
-                     ms(max(r.latencies, default=0)), mib(r.rss_idle_kib), mib(r.rss_peak_kib)))
+                     ms(max(r.latencies, default=0)), f"{r.cpu_seconds / r.wall:.0%}" if r.wall else "-",
+                     mib(r.rss_idle_kib), mib(r.rss_peak_kib)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for index, row in enumerate(rows):
         print("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |")
@@ -423,6 +432,10 @@ def print_table(results: Sequence[PhaseResult], args: argparse.Namespace) -> Non
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     print()
     for r in results:
+        if len(r.by_kind) > 1:
+            kinds = "; ".join(f"{kind} p50 {ms(_pct(v, 50))} ms, p99 {ms(_pct(v, 99))} ms ({len(v)})"
+                              for kind, v in sorted(r.by_kind.items()))
+            print(f"- {r.target}: {kinds}")
         for check in r.checks:
             print(f"- {r.target}: {check}")
 
@@ -435,6 +448,7 @@ async def run(args: argparse.Namespace) -> int:
     database_url = args.database_url or (
         f"sqlite:///{workdir / 'load.db'}" if args.database == "sqlite"
         else os.environ.get("SECBOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    knowledge = str(Path(args.knowledge).resolve()) if args.knowledge else str(SHIPPED_DIR)
     failures: list[str] = []
     results: list[PhaseResult] = []
 
@@ -452,35 +466,39 @@ async def run(args: argparse.Namespace) -> int:
     try:
         baseline = await start_baseline(workdir)
         servers.append(baseline)
-        slack = await start_serve("slack", serve_env("slack", database_url=database_url, api_url=fake_slack.api_url),
+        slack = await start_serve("slack", serve_env("slack", database_url=database_url, api_url=fake_slack.api_url,
+                                            knowledge=knowledge),
                                   workdir)
         servers.append(slack)
-        teams = await start_serve("teams", serve_env("teams", database_url=database_url), workdir)
+        teams = await start_serve("teams", serve_env("teams", database_url=database_url, knowledge=knowledge),
+                                  workdir)
         servers.append(teams)
         print(f"servers up: baseline {baseline.url}, slack {slack.url} (pid {slack.pid}), "
               f"teams {teams.url} (pid {teams.pid}); database {database_url.split('@')[-1]}", flush=True)
 
-        # Warm-up: a few requests each, so the first-request costs are not in the measurement.
-        for server, path in ((baseline, "/slack/events"), (slack, "/slack/events"), (teams, "/api/messages")):
+        for server in (baseline, slack, teams):
             async with session.get(f"{server.url}/healthz") as response:
                 assert response.status == 200
 
         phases: list[tuple[str, ServeProcess, list[Request], Workload | None]] = [
             ("bare aiohttp (baseline)", baseline, baseline_workload(f"{baseline.url}/slack/events", count), None)]
         if "slack" in args.platforms:
-            work = slack_workload(f"{slack.url}/slack/events", count, args.incident_share, args.retry_share, run_id, rng)
+            work = slack_workload(f"{slack.url}/slack/events", count, args.incident_share, args.retry_share, run_id, rng,
+                                  knowledge)
             phases.append(("secbot serve slack", slack, work.requests, work))
         if "teams" in args.platforms:
             work = teams_workload(f"{teams.url}/api/messages", connector.url, count, args.incident_share,
-                                  args.retry_share, run_id, rng)
+                                  args.retry_share, run_id, rng, knowledge)
             phases.append(("secbot serve teams", teams, work.requests, work))
 
         for name, server, requests, work in phases:
             idle = server.rss_kib()
+            cpu_before = server.cpu_seconds()
             print(f"running: {name} ({len(requests)} requests)...", flush=True)
             result = await drive(session, name, requests, rate=args.rate, concurrency=args.concurrency,
                                  sample_rss=lambda s=server: s.rss_kib())
             result.rss_idle_kib = idle
+            result.cpu_seconds = server.cpu_seconds() - cpu_before
             result.rss_peak_kib = max(result.rss_peak_kib, server.rss_kib("VmHWM"))
             if result.send_lag_max > 0.05:
                 result.checks.append(f"note: the sender fell behind its schedule by up to {ms(result.send_lag_max)} ms "
@@ -489,14 +507,13 @@ async def run(args: argparse.Namespace) -> int:
             if p99 >= ACK_LIMIT or result.errors:
                 failures.append(f"{name}: p99 {ms(p99)} ms, errors {dict(result.errors)}")
             if work is not None:
-                if server is slack:
-                    def got() -> Counter[str]:
+                def got(slack_side: bool = server is slack) -> Counter[str]:
+                    if slack_side:
                         return Counter(c.get("channel") for c in fake_slack.called("chat.postMessage"))
-                else:
-                    def got() -> Counter[str]:
-                        return Counter(c.conversation_id for c in connector.messages())
+                    return Counter(c.conversation_id for c in connector.messages())
+
                 total = sum(work.reply_targets.values())
-                await wait_until(lambda: sum(got().values()) >= total, 90)
+                await wait_until(lambda got=got, total=total: sum(got().values()) >= total, 90)
                 await asyncio.sleep(1.0)  # anything extra (a doubled reply) would arrive now
                 missing, doubled, summary = delivery_check(work.reply_targets, got())
                 result.checks.append(summary)
@@ -530,7 +547,7 @@ async def run(args: argparse.Namespace) -> int:
         print("| what | median ms | baseline | median ms |")
         print("|---|---|---|---|")
         for what, value, base, base_value in await cold_starts(args.cold_runs, workdir,
-                                                                f"sqlite:///{workdir / 'cold.db'}"):
+                                                                f"sqlite:///{workdir / 'cold.db'}", knowledge):
             print(f"| {what} | {ms(value)} | {base} | {ms(base_value)} |")
     print()
     if failures:
@@ -556,12 +573,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database-url", help="use this database URL instead")
     parser.add_argument("--platforms", default="slack,teams", help="comma-separated: slack, teams (default both)")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold start runs per command (0 skips; default 5)")
+    parser.add_argument("--knowledge", help="knowledge folder for the servers (default: the shipped one)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--serve-baseline", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_baseline:
-        serve_baseline()
-        return 0
     args.platforms = {p.strip() for p in args.platforms.split(",") if p.strip()}
     if args.rate <= 0 or args.duration <= 0 or args.duration * args.rate > 100_000:
         parser.error("--rate and --duration must be positive, at most 100000 requests per target")

@@ -13,10 +13,11 @@ from bot.store.base import Store, open_store
 def default_flows() -> list[Flow]:
     """The guided flows and command handlers every front end offers."""
     from intents.admin import AdminCommands  # noqa: PLC0415
+    from intents.checkup.flow import CheckupFlow  # noqa: PLC0415
     from intents.expert import ExpertQuestions  # noqa: PLC0415
     from intents.incident.flow import IncidentFlow  # noqa: PLC0415
 
-    return [AdminCommands(), ExpertQuestions(), IncidentFlow()]
+    return [AdminCommands(), ExpertQuestions(), IncidentFlow(), CheckupFlow()]
 
 
 def access_policy(settings: Settings, *, local: bool = False) -> AccessPolicy:

@@ -21,9 +21,10 @@ ComponentBuilder = Callable[[KnowledgeBase], Any]
 
 
 def component_builders() -> dict[str, ComponentBuilder]:
+    from intents.checkup.model import build_checkup  # noqa: PLC0415
     from intents.incident.model import build_triage  # noqa: PLC0415
 
-    return {"triage": build_triage}
+    return {"triage": build_triage, "checkup": build_checkup}
 
 
 @dataclass(frozen=True)

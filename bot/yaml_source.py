@@ -50,6 +50,22 @@ class YamlError(Exception):
 
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Values in one file, counting every use of an alias: nine aliases of aliases ("billion laughs")
+# would otherwise expand to 10^9 values, hanging the loader and the schema check. The shipped
+# files hold under 1,000.
+MAX_VALUES = 100_000
+# PyYAML's scanner re-checks every open bracket at each token: 100,000 "[" take minutes to refuse.
+MAX_FLOW_DEPTH = 100
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses absurdly deep [ and { nesting before it gets slow."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's name
+        if self.flow_level >= MAX_FLOW_DEPTH:
+            raise yaml.scanner.ScannerError(None, None, f"nested more than {MAX_FLOW_DEPTH} levels deep",
+                                            self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
 
 def load_yaml(path: Path) -> YamlDocument:
@@ -67,13 +83,18 @@ def load_yaml(path: Path) -> YamlDocument:
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: refused before parsing starts
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise YamlError(Problem(str(path), line, f"invalid YAML: character #x{exc.character:04x} is not "
+                                                 "allowed")) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(path, None, {(): 1})
         doc = YamlDocument(path, None)
-        duplicate = _record_lines(node, (), doc.lines)
+        duplicate = _record_lines(node, (), doc.lines, [MAX_VALUES])
         if duplicate:
             raise YamlError(Problem(str(path), duplicate[1], f"duplicate key '{duplicate[0]}'"))
         doc.data = loader.construct_document(node)
@@ -87,12 +108,24 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         raise YamlError(Problem(str(path), None, f"invalid YAML: {exc}")) from None
     except RecursionError:
         raise YamlError(Problem(str(path), None, "invalid YAML: nested too deeply")) from None
+    except _TooManyValues:
+        raise YamlError(Problem(str(path), None, f"too many values (more than {MAX_VALUES}, counting each use "
+                                                 "of an alias)")) from None
     finally:
         loader.dispose()
 
 
-def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> tuple[str, int] | None:
-    """Fill `lines`; return (key, line) of the first duplicate mapping key, if any."""
+class _TooManyValues(Exception):
+    pass
+
+
+def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int]) -> tuple[str, int] | None:
+    """Fill `lines`; return (key, line) of the first duplicate mapping key, if any.
+
+    `budget` ([values left]) is shared by the whole walk; running out raises _TooManyValues."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyValues
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -101,14 +134,14 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> tupl
             if key in seen:
                 return key, key_node.start_mark.line + 1
             seen.add(key)
-            found = _record_lines(value_node, (*path, key), lines)
+            found = _record_lines(value_node, (*path, key), lines, budget)
             lines[(*path, key)] = key_node.start_mark.line + 1 if not isinstance(
                 value_node, yaml.ScalarNode) else value_node.start_mark.line + 1
             if found:
                 return found
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            found = _record_lines(item, (*path, index), lines)
+            found = _record_lines(item, (*path, index), lines, budget)
             if found:
                 return found
     return None

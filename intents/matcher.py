@@ -45,6 +45,7 @@ from intents.normalize import normalize
 NEAREST_WEIGHT = 0.5
 PROTOTYPE_WEIGHT = 1.0
 COVERAGE_WEIGHT = 0.7  # weight of the coverage signal next to the two above
+COVERAGE_MIN_FEATURES = 6.0
 # How much the rapidfuzz string ratio counts next to them (re-scoring the best intents only).
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
@@ -181,20 +182,20 @@ class _Index:
         self.n_rows = n_rows
 
     def dot(self, query: dict[int, float]) -> np.ndarray:
-        ptr, rows, values = self.ptr, self.rows, self.values
-        id_parts, val_parts = [], []
-        for feat, weight in query.items():
-            start, end = ptr[feat], ptr[feat + 1]
-            if end > start:
-                id_parts.append(rows[start:end])
-                val_parts.append(values[start:end] * np.float32(weight))
-        if not id_parts:
+        """This matrix times a sparse query vector {feature id: weight}, in a few numpy calls."""
+        if not query:
             return np.zeros(self.n_rows, dtype=np.float64)
-        if len(id_parts) == 1:
-            out = np.zeros(self.n_rows, dtype=np.float64)
-            out[id_parts[0]] = val_parts[0]
-            return out
-        return np.bincount(np.concatenate(id_parts), weights=np.concatenate(val_parts), minlength=self.n_rows)
+        feats = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
+        weights = np.fromiter(query.values(), dtype=np.float64, count=len(query))
+        starts, ends = self.ptr[feats], self.ptr[feats + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(self.n_rows, dtype=np.float64)
+        # Positions of every posting of every query feature, without a Python loop.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        return np.bincount(self.rows[offsets], weights=self.values[offsets] * np.repeat(weights, lengths),
+                           minlength=self.n_rows)
 
 
 def _tf(count: float) -> float:
@@ -357,10 +358,11 @@ class Matcher:
 
     def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
         """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
-        normalized = self.prepare(text)
+        plain = normalize(text)
+        normalized = self._rewrite(plain)
         if not normalized or not self._texts:
             return normalized, []
-        spelled = self._rewrite(self._spell(normalize(text)))
+        spelled = self._rewrite(self._spell(plain))
         query = self._vector(spelled)
         if not query:
             return normalized, []
@@ -375,6 +377,10 @@ class Matcher:
         combined = (NEAREST_WEIGHT * nearest + PROTOTYPE_WEIGHT * proto) / (NEAREST_WEIGHT + PROTOTYPE_WEIGHT)
         if COVERAGE_WEIGHT:
             coverage = self._coverage.dot({f: w * w for f, w in query.items()})
+            # A question of one or two features ("はい", "ok") would be fully "covered" by any
+            # intent that has them: below the weight of a few rare features, coverage shrinks.
+            floor = COVERAGE_MIN_FEATURES * self._unknown_idf ** 2
+            coverage *= min(1.0, self._last_mass / floor)
             if exclude is not None:
                 coverage[self._owner[exclude]] -= self._only_in(exclude, query)
             combined = (combined * (NEAREST_WEIGHT + PROTOTYPE_WEIGHT) + COVERAGE_WEIGHT * coverage) / (
@@ -388,7 +394,9 @@ class Matcher:
                 continue
             start, end = int(self._starts[owner]), int(self._ends[owner])
             best_doc = start + int(np.argmax(sims[start:end]))
-            choices = [self._texts[d] for d in range(start, end) if d != exclude]
+            choices = self._texts[start:end]
+            if exclude is not None and start <= exclude < end:
+                choices = choices[: exclude - start] + choices[exclude - start + 1 :]
             found = process.extractOne(spelled, choices, scorer=fuzz.ratio) if choices else None
             fuzzy = found[1] / 100.0 if found else 0.0
             score = (1 - FUZZ_WEIGHT) * base + FUZZ_WEIGHT * fuzzy
@@ -428,6 +436,7 @@ class Matcher:
             if fid is not None:
                 weighted[fid] = w
         norm = math.sqrt(total)
+        self._last_mass = total
         return {fid: w / norm for fid, w in weighted.items()} if norm else {}
 
     def _only_in(self, doc: int, query: dict[int, float]) -> float:

@@ -25,7 +25,8 @@ from bot.yaml_source import Problem
 
 BANNER = (
     "secbot: サイバーセキュリティの質問にお答えします / Ask me about cybersecurity guidance.\n"
-    "/incident でインシデント対応 (incident triage), /help で使い方, /quit で終了 (exit).\n"
+    "/incident でインシデント対応 (incident triage), /checkup でセキュリティ自己診断 (self-assessment),\n"
+    "/help で使い方, /quit で終了 (exit).\n"
 )
 QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
 

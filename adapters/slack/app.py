@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -56,9 +57,12 @@ class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
-    """Connection errors, 429 (honouring Retry-After) and 5xx are retried with backoff."""
+    """Connection errors, timeouts, 429 (honouring Retry-After) and 5xx are retried with backoff."""
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        # slack_sdk's list leaves out the client's own timeout (a bare TimeoutError): without it one
+        # slow answer from Slack silently drops a reply.
+        AsyncConnectionErrorRetryHandler(max_retry_count=2, error_types=[
+            ServerConnectionError, ServerDisconnectedError, ClientOSError, TimeoutError]),
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=3),
     ]

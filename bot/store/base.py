@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import platformdirs
 
+from bot.store.checkups import CheckupRecord
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
 
 
@@ -108,6 +109,15 @@ class Store(Protocol):
     # e.g. "teams:channel:<channel id>"; `ref` is the platform's reference as a JSON object.
     async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None: ...
     async def get_conversation_ref(self, key: str) -> dict[str, Any] | None: ...
+
+    # Checkup results (issue 8): one row per completed /checkup, committed before returning.
+    # `list_checkups` is newest first; respondent + platform select one person's own results.
+    async def save_checkup(self, *, respondent: str, platform: str, organization: str, set_id: str, lang: str,
+                           answers: Mapping[str, str], scores: Mapping[str, Any], respondent_name: str | None = None,
+                           now: float | None = None) -> CheckupRecord: ...
+    async def list_checkups(self, *, respondent: str | None = None, platform: str | None = None,
+                            set_id: str | None = None, since: float | None = None,
+                            limit: int = 10_000) -> list[CheckupRecord]: ...
 
 
 def default_database_url() -> str:

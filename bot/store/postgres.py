@@ -23,8 +23,10 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 
 from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError, redact_url
+from bot.store.checkups import CheckupRecord
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry, format_incident_id, incident_day
 from bot.store.migrations import migrations
+from bot.store.sqlite_checkups import checkup_record
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ _INCIDENT_COLUMNS = ("id, created_at, updated_at, closed_at, status, reporter, r
                      "incident_type, answers, result")
 _EXPERT_COLUMNS = "id, asked_at, platform, user_id, conversation_id, lang, question, status, answer, answered_by, answered_at"
 _QUESTION_COLUMNS = "id, asked_at, platform, lang, text, band, intent, score"
+_CHECKUP_COLUMNS = ("id, created_at, respondent, platform, organization, set_id, lang, answers, scores, "
+                    "respondent_name")
 
 
 def _json(value: Any) -> str:
@@ -491,6 +495,41 @@ class PostgresStore:
             rows = await self._run(lambda c: c.fetch(
                 "SELECT id, at, actor, action, target, details FROM audit_log ORDER BY id LIMIT $1", limit))
         return [AuditEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}")) for row in rows]
+
+    # -- checkup results (issue 8) ------------------------------------------------------------
+    async def save_checkup(self, *, respondent: str, platform: str, organization: str, set_id: str, lang: str,
+                           answers: Mapping[str, str], scores: Mapping[str, Any], respondent_name: str | None = None,
+                           now: float | None = None) -> CheckupRecord:
+        """Store one completed checkup; a retry after a lost connection finds its first attempt."""
+        at = time.time() if now is None else now
+        token = _token()
+
+        async def op(conn: asyncpg.Connection) -> asyncpg.Record:
+            row = await conn.fetchrow(
+                f"INSERT INTO checkup_results ({_CHECKUP_COLUMNS.removeprefix('id, ')}, request_token) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                f"ON CONFLICT (request_token) DO NOTHING RETURNING {_CHECKUP_COLUMNS}",
+                at, respondent, platform, organization, set_id, lang, _json(dict(answers)), _json(dict(scores)),
+                respondent_name, token)
+            if row is None:  # a retry: the first attempt was committed
+                row = await conn.fetchrow(f"SELECT {_CHECKUP_COLUMNS} FROM checkup_results WHERE request_token = $1",
+                                          token)
+            return row
+        return checkup_record(await self._run(op))
+
+    async def list_checkups(self, *, respondent: str | None = None, platform: str | None = None,
+                            set_id: str | None = None, since: float | None = None,
+                            limit: int = 10_000) -> list[CheckupRecord]:
+        """Newest first; `respondent` with `platform` gives one person's own results."""
+        where, params = ["created_at >= $1"], [since or 0.0]
+        for column, value in (("respondent", respondent), ("platform", platform), ("set_id", set_id)):
+            if value is not None:
+                params.append(value)
+                where.append(f"{column} = ${len(params)}")
+        sql = (f"SELECT {_CHECKUP_COLUMNS} FROM checkup_results WHERE {' AND '.join(where)} "
+               f"ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}")
+        rows = await self._run(lambda c: c.fetch(sql, *params, limit))
+        return [checkup_record(row) for row in rows]
 
 
 async def _fetch_timeline(conn: asyncpg.Connection, incident_id: str) -> list[TimelineEntry]:

@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
 from bot.store.migrations import migrations
+from bot.store.sqlite_checkups import SqliteCheckupsMixin
 from bot.store.sqlite_incidents import SqliteIncidentsMixin
 
 
@@ -27,7 +28,7 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-class SqliteStore(SqliteIncidentsMixin):
+class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
     def __init__(self, url: str):
         self.url = url
         self.path = sqlite_path(url)

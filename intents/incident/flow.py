@@ -5,14 +5,14 @@ order (for `back`), the field being asked, and the language the walk started in.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.flows import Turn
 from bot.lang import detect_language, locale_language
-from bot.models import Button, Notification, Reply, ReplyKind, Response, Source
+from bot.models import Notification, Reply, ReplyKind, Response, Source
 from bot.store.incidents import normalize_incident_id
+from intents.forms import FormWalker, fold, private_reply
 from intents.incident.model import FORM_ID, Field, TriageModel
 from intents.incident.render import list_text, notification_text, record_text, result_text
 from intents.incident.rules import evaluate
@@ -20,22 +20,11 @@ from intents.incident.texts import t
 from intents.incident.validation import check_answers, check_value
 
 FORM_PLATFORMS = ("slack", "teams")  # they render Reply.form as a modal / Adaptive Card
-BACK_WORDS = {"back", "戻る", "もどる", "前へ", "戻って"}
-CANCEL_WORDS = {"cancel", "キャンセル", "中止", "やめる", "stop", "quit"}
-SKIP_WORDS = {"-", "skip", "スキップ", "なし", "none", "n/a"}
-ALIASES = {"y": "yes", "n": "no", "?": "unknown"}
 RESPONDER_COMMANDS = {"list", "show", "note", "close"}
+_reply = private_reply
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
-def _reply(turn: Turn, text: str, kind: ReplyKind = ReplyKind.NOTICE, **kw: Any) -> Response:
-    return Response((Reply(text=text, kind=kind, lang=turn.lang, private=True, **kw),))
-
-
-class IncidentFlow:
+class IncidentFlow(FormWalker):
     name = "incident"
     commands = ("/incident", "incident")
     form_ids = (FORM_ID,)
@@ -51,52 +40,12 @@ class IncidentFlow:
         return await self._begin(turn)
 
     async def on_text(self, turn: Turn, text: str) -> Response:
-        model = self._model(turn)
-        walk = turn.state.get("incident")
-        if model is None or not isinstance(walk, dict) or model.field(walk.get("field", "")) is None:
-            self._clear(turn)
-            return _reply(turn, t("not_active", turn.lang))
-        word = _fold(text)
-        if word in CANCEL_WORDS:
-            return self._cancel(turn)
-        if word in BACK_WORDS:
-            return self._back(turn, model)
-        item = model.field(walk["field"])
-        assert item is not None
-        if item.kind != "choice":
-            turn.lang = walk.get("lang", turn.lang)  # free text says nothing about the user's language
-        else:
-            walk["lang"] = turn.lang  # "yes" / "はい" does
-        if text.startswith("/"):
-            return _reply(turn, t("in_flow", turn.lang), ReplyKind.ERROR) + self._ask(turn, model)
-        if item.kind == "choice":
-            value = self._choice_from_text(item, text, turn.lang)
-            if value is None:
-                return _reply(turn, t("pick_choice", turn.lang, text=text.strip()[:80]), ReplyKind.ERROR) + self._ask(turn, model)
-            return await self._accept(turn, model, item, value)
-        if not item.required and word in SKIP_WORDS:
-            return await self._accept(turn, model, item, "")
-        return await self._accept(turn, model, item, text)
+        return await self.walk_text(turn, text)
 
     async def on_action(self, turn: Turn, action: str) -> Response:
-        parts = action.split(":", 3)
-        verb = parts[1] if len(parts) > 1 else ""
-        if verb == "start":
+        if action.split(":", 2)[1:2] == ["start"]:
             return await self._begin(turn)
-        model = self._model(turn)
-        walk = turn.state.get("incident")
-        if model is None or not isinstance(walk, dict) or turn.state.get("flow") != self.name:
-            return _reply(turn, t("not_active", turn.lang))
-        if verb == "cancel":
-            return self._cancel(turn)
-        if verb == "back":
-            return self._back(turn, model)
-        if verb == "choice" and len(parts) == 4:
-            item = model.field(parts[2])
-            if item is None or parts[2] != walk.get("field"):
-                return _reply(turn, t("stale_button", turn.lang), ReplyKind.ERROR) + self._ask(turn, model)
-            return await self._accept(turn, model, item, parts[3])
-        return _reply(turn, t("stale_button", turn.lang), ReplyKind.ERROR)
+        return await self.walk_action(turn, action)
 
     async def on_submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
         model = self._model(turn)
@@ -107,7 +56,7 @@ class IncidentFlow:
             errors = checked.messages(turn.lang)
             lines = [t("form_errors", turn.lang)] + [f"- {self._label(model, fid, turn.lang)}: {msg}" for fid, msg in errors.items()]
             return _reply(turn, "\n".join(lines), ReplyKind.ERROR, data={"errors": errors})
-        self._clear(turn)
+        self.clear(turn)
         return await self._finish(turn, model, checked.answers)
 
     @staticmethod
@@ -117,102 +66,37 @@ class IncidentFlow:
         prior = turn.state.get("lang") or locale_language(turn.message.locale) or turn.bot.default_lang
         return detect_language(words.strip()) or prior if words.strip() else prior
 
-    # -- the walk -----------------------------------------------------------------------------
+    # -- the walk (intents/forms.py FormWalker hooks) ---------------------------------------------
     @staticmethod
     def _model(turn: Turn) -> TriageModel | None:
         return turn.snapshot.components.get("triage")
+
+    def t(self, key: str, lang: str, **params: Any) -> str:
+        return t(key, lang, **params)
+
+    def walk_fields(self, turn: Turn) -> Sequence[Field] | None:
+        model = self._model(turn)
+        return model.fields if model is not None else None
+
+    def check_step(self, turn: Turn, item: Any, raw: str) -> tuple[str | None, str | None]:
+        value, error = check_value(item, raw)
+        return value, error.text(turn.lang) if error is not None else None
+
+    async def finish_walk(self, turn: Turn, answers: dict[str, str], walk: Mapping[str, Any]) -> Response:
+        model = self._model(turn)
+        assert model is not None
+        return await self._finish(turn, model, answers)
 
     async def _begin(self, turn: Turn) -> Response:
         model = self._model(turn)
         if model is None:
             return _reply(turn, t("not_configured", turn.lang), ReplyKind.ERROR)
         if turn.message.platform in FORM_PLATFORMS:
-            self._clear(turn)
+            self.clear(turn)
             return _reply(turn, t("form_prompt", turn.lang), ReplyKind.FORM, form=model.form(turn.lang),
                           title=model.title.get(turn.lang))
-        turn.state["flow"] = self.name
-        walk: dict[str, Any] = {"answers": {}, "asked": [], "field": None, "lang": turn.lang}
-        walk["field"] = model.fields[0].id
-        turn.state["incident"] = walk
         intro = (model.intro.get(turn.lang) + "\n" if model.intro else "") + t("console_intro", turn.lang)
-        return _reply(turn, intro) + self._ask(turn, model)
-
-    def _next_field(self, model: TriageModel, walk: Mapping[str, Any]) -> Field | None:
-        asked = set(walk["asked"])
-        return next((f for f in model.shown_fields(walk["answers"]) if f.id not in asked), None)
-
-    def _ask(self, turn: Turn, model: TriageModel) -> Response:
-        walk = turn.state["incident"]
-        item = model.field(walk["field"]) if walk.get("field") else None
-        if item is None:
-            return Response()
-        lang = turn.lang
-        shown = model.shown_fields(walk["answers"])
-        step = len([f for f in shown if f.id in walk["asked"]]) + 1
-        lines = [f"{t('progress', lang, step=step, total=len(shown))} {item.label.get(lang)}"]
-        if item.help:
-            lines.append(item.help.get(lang))
-        if not item.required:
-            lines.append(t("optional", lang))
-        elif item.kind != "choice":
-            lines.append(t("type_answer", lang))
-        buttons = [Button(c.label.get(lang), f"{self.name}:choice:{item.id}:{c.value}") for c in item.choices]
-        if item.kind == "choice":  # on a free-text question a typed number is an answer, not a click
-            buttons += [Button(t("back", lang), f"{self.name}:back"),
-                        Button(t("cancel", lang), f"{self.name}:cancel", style="danger")]
-        return Response((Reply(text="\n".join(lines), kind=ReplyKind.QUESTION, lang=lang, private=True,
-                               buttons=tuple(buttons), data={"field": item.id, "kind": item.kind, "step": step,
-                                                             "total": len(shown)}),))
-
-    @staticmethod
-    def _choice_from_text(item: Field, text: str, lang: str) -> str | None:
-        word = _fold(text)
-        if word.isdigit() and 1 <= int(word) <= len(item.choices):
-            return item.choices[int(word) - 1].value
-        word = ALIASES.get(word, word)
-        for choice in item.choices:
-            if word in (choice.value, _fold(choice.label.ja), _fold(choice.label.en)):
-                return choice.value
-        return None
-
-    async def _accept(self, turn: Turn, model: TriageModel, item: Field, raw: str) -> Response:
-        walk = turn.state["incident"]
-        value, error = check_value(item, raw)
-        if error is not None:
-            return _reply(turn, error.text(turn.lang), ReplyKind.ERROR) + self._ask(turn, model)
-        if value is None and item.required:
-            return _reply(turn, t("err_required", turn.lang), ReplyKind.ERROR) + self._ask(turn, model)
-        answers = dict(walk["answers"])
-        if value is not None:
-            answers[item.id] = value
-        walk = {**walk, "answers": answers, "asked": [*walk["asked"], item.id]}
-        following = self._next_field(model, walk)
-        if following is None:
-            self._clear(turn)
-            return await self._finish(turn, model, answers)
-        walk["field"] = following.id
-        turn.state["incident"] = walk
-        return self._ask(turn, model)
-
-    def _back(self, turn: Turn, model: TriageModel) -> Response:
-        walk = dict(turn.state["incident"])
-        if not walk["asked"]:
-            return _reply(turn, t("first_question", turn.lang)) + self._ask(turn, model)
-        previous = walk["asked"][-1]
-        walk["asked"] = walk["asked"][:-1]
-        walk["answers"] = {k: v for k, v in walk["answers"].items() if k != previous}
-        walk["field"] = previous
-        turn.state["incident"] = walk
-        return self._ask(turn, model)
-
-    def _cancel(self, turn: Turn) -> Response:
-        self._clear(turn)
-        return _reply(turn, t("cancelled", turn.lang))
-
-    def _clear(self, turn: Turn) -> None:
-        if turn.state.get("flow") == self.name:
-            turn.state.pop("flow", None)
-        turn.state.pop("incident", None)
+        return self.begin_walk(turn, model.fields, intro)
 
     @staticmethod
     def _label(model: TriageModel, field_id: str, lang: str) -> str:
@@ -250,7 +134,7 @@ class IncidentFlow:
         actor = f"{turn.message.platform}:{turn.message.user_id}"
         store = turn.store
         if command == "list":
-            wanted = _fold(rest) or "open"
+            wanted = fold(rest) or "open"
             status = {"all": None, "closed": "closed"}.get(wanted, "open")
             records = await store.list_incidents(status)
             return _reply(turn, list_text(records, model, turn.lang, status or "all"),

@@ -72,6 +72,9 @@ class ServeProcess:
     def output(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
     def rss_kib(self, key: str = "VmRSS") -> int:
         """VmRSS (now) or VmHWM (peak) of the serving process, from /proc (psutil is not installed)."""
         return read_status_kib(self.pid, key)
@@ -90,6 +93,12 @@ class ServeProcess:
         if self._log is not None:
             self._log.close()  # type: ignore[attr-defined]
         return int(self.process.returncode)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def read_status_kib(pid: int, key: str = "VmRSS") -> int:
