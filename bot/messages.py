@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -127,7 +128,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str, **params: Any) -> str:
-    entry = MESSAGES[key]
+def localize(table: Mapping[str, Mapping[str, str]], key: str, lang: str, **params: Any) -> str:
+    """The text for `key` in `lang` (English if missing), with `params` filled in."""
+    entry = table[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**params) if params else text
+
+
+def say(key: str, lang: str, **params: Any) -> str:
+    return localize(MESSAGES, key, lang, **params)

@@ -10,6 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from adapters.slack.app import SlackApp
+from adapters.slack.shape import body_problem
 from bot.ops_http import add_ops_routes
 
 EVENTS_PATH = "/slack/events"
@@ -32,6 +33,9 @@ def build_server(slack: SlackApp, *, events_path: str = EVENTS_PATH, socket_mode
 
 async def events(request: web.Request) -> web.Response:
     slack = request.app[SLACK_APP_KEY]
+    problem = body_problem(await request.text(), request.headers.get("Content-Type"))
+    if problem:
+        return web.json_response({"error": problem}, status=400)
     bolt_response = await slack.bolt.async_dispatch(await to_bolt_request(request))
     return await to_aiohttp_response(bolt_response)
 

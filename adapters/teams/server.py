@@ -45,7 +45,7 @@ def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Appl
             return _error(413, f"request body larger than {max_body} bytes")
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested too deeply
             return _error(400, "the body is not valid JSON")
         problem = _check_activity(body)
         if problem:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
 from bot import __version__
-import importlib
-
 from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError
 
 # Subcommand modules, in help order; each has `register(subparsers)` and imports its heavy

@@ -9,7 +9,15 @@ import sys
 from typing import Any
 
 from bot.app import create_bot
-from bot.cli.common import CliError, EXIT_USAGE, common_options, knowledge_failure, read_lines, settings_from, store_failure
+from bot.cli.common import (
+    EXIT_USAGE,
+    CliError,
+    common_options,
+    knowledge_failure,
+    read_lines,
+    settings_from,
+    store_failure,
+)
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
 from bot.models import IncomingMessage, ReplyKind

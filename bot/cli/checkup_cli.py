@@ -20,7 +20,7 @@ from bot.cli.common import (
     common_options,
     knowledge_failure,
     settings_from,
-    store_failure,
+    using_store,
 )
 
 
@@ -74,19 +74,6 @@ def _login() -> str:
         return "cli"
 
 
-async def _with_store(url: str | None, work: Any) -> Any:
-    from bot.store.base import StoreError, open_store  # noqa: PLC0415
-
-    store = open_store(url)
-    try:
-        await store.open()
-        return await work(store)
-    except StoreError as exc:
-        raise store_failure(exc) from None
-    finally:
-        await store.close()
-
-
 def run(args: argparse.Namespace) -> int:
     from bot.cli.triage_cli import read_answers  # noqa: PLC0415
     from intents.checkup.model import ORG_FIELD  # noqa: PLC0415
@@ -113,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     result_id = None
     if not args.dry_run:
         respondent = args.respondent or _login()
-        record = asyncio.run(_with_store(settings.database_url, lambda store: store.save_checkup(
+        record = asyncio.run(using_store(settings.database_url, lambda store: store.save_checkup(
             respondent=respondent, respondent_name=respondent, platform="cli", organization=checked.organization,
             set_id=checkup.id, lang=lang, answers=checked.answers, scores=result.to_dict())))
         result_id = record.id
@@ -135,7 +122,7 @@ def run_report(args: argparse.Namespace) -> int:
     if args.since is not None and args.since <= 0:
         raise CliError("--since takes a positive number of days", EXIT_USAGE)
     since = time.time() - args.since * 86_400 if args.since else None
-    records = asyncio.run(_with_store(settings.database_url,
+    records = asyncio.run(using_store(settings.database_url,
                                       lambda store: store.list_checkups(set_id=checkup.id, since=since)))
     summary = summarize(checkup, records, lang)
     sys.stdout.write(to_csv(summary) if args.format == "csv" else markdown(summary, lang))

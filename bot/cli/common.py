@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.knowledge_base import KnowledgeError
 from bot.settings import Settings
 from bot.store.base import StoreError
+
+if TYPE_CHECKING:
+    from bot.store.base import Store
+
+T = TypeVar("T")
 
 EXIT_PROBLEMS = 1  # the input was understood but is wrong (broken knowledge, failed checks)
 EXIT_USAGE = 2  # bad arguments or input values
@@ -47,6 +55,25 @@ def knowledge_failure(exc: KnowledgeError) -> CliError:
 
 def store_failure(exc: StoreError) -> CliError:
     return CliError(f"storage: {exc}", EXIT_PROBLEMS)
+
+
+async def using_store(url: str | None, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the store at `url`, run `work` with it, close it; storage errors become CliError."""
+    from bot.store.base import open_store  # noqa: PLC0415
+
+    store = open_store(url)
+    try:
+        await store.open()
+        return await work(store)
+    except StoreError as exc:
+        raise store_failure(exc) from None
+    finally:
+        await store.close()
+
+
+def run_with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T]]) -> T:
+    """`using_store` on the database the command line or environment names, from sync code."""
+    return asyncio.run(using_store(settings_from(args).database_url, work))
 
 
 def read_lines(source: str) -> list[str]:

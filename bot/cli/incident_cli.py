@@ -6,16 +6,14 @@ view and change is written to the append-only audit log."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import EXIT_USAGE, CliError, common_options, settings_from, store_failure
+from bot.cli.common import EXIT_USAGE, CliError, common_options, run_with_store, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,22 +72,6 @@ def _model(args: argparse.Namespace) -> Any:
         return None
 
 
-def _with_store(args: argparse.Namespace, work: Callable[[Any], Awaitable[int]]) -> int:
-    from bot.store.base import StoreError, open_store  # noqa: PLC0415
-
-    async def main() -> int:
-        store = open_store(settings_from(args).database_url)
-        try:
-            await store.open()
-            return await work(store)
-        except StoreError as exc:
-            raise store_failure(exc) from None
-        finally:
-            await store.close()
-
-    return asyncio.run(main())
-
-
 async def _get(store: Any, raw_id: str) -> Any:
     from bot.store.incidents import normalize_incident_id  # noqa: PLC0415
 
@@ -119,7 +101,7 @@ def run_list(args: argparse.Namespace) -> int:
             print(list_text(records, model, lang, args.status))
         return 0
 
-    return _with_store(args, work)
+    return run_with_store(args, work)
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -136,7 +118,7 @@ def run_show(args: argparse.Namespace) -> int:
             print(record_text(record, model, _lang(args, record.lang)))
         return 0
 
-    return _with_store(args, work)
+    return run_with_store(args, work)
 
 
 def run_note(args: argparse.Namespace) -> int:
@@ -150,7 +132,7 @@ def run_note(args: argparse.Namespace) -> int:
         print(f"note added to {record.id}")
         return 0
 
-    return _with_store(args, work)
+    return run_with_store(args, work)
 
 
 def run_close(args: argparse.Namespace) -> int:
@@ -163,7 +145,7 @@ def run_close(args: argparse.Namespace) -> int:
         print(f"{record.id} closed")
         return 0
 
-    return _with_store(args, work)
+    return run_with_store(args, work)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -188,4 +170,4 @@ def run_export(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         return 0
 
-    return _with_store(args, work)
+    return run_with_store(args, work)

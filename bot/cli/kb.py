@@ -5,8 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError, common_options, knowledge_failure, settings_from
+from bot.cli.common import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    CliError,
+    common_options,
+    knowledge_failure,
+    run_with_store,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    from bot.store.base import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -128,36 +140,20 @@ def run_test(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failures else 0
 
 
-async def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from bot.cli.common import store_failure  # noqa: PLC0415
-    from bot.store.base import StoreError, open_store  # noqa: PLC0415
-
-    settings = settings_from(args)
-    store = open_store(settings.database_url)
-    try:
-        await store.open()
-    except StoreError as exc:
-        raise store_failure(exc) from None
-    return store, settings
-
-
 def run_gaps(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
     import time  # noqa: PLC0415
 
     from intents.gaps import collect, format_gaps, group  # noqa: PLC0415
 
-    async def go() -> list:
-        store, settings = await _open_store(args)
-        try:
-            now = time.time()
-            await store.purge_questions(older_than=now - settings.question_retention_days * 86_400)
-            since = now - args.days * 86_400
-            return group(collect(await store.list_questions(since=since), await store.list_feedback(since=since)))
-        finally:
-            await store.close()
+    retention_days = settings_from(args).question_retention_days
 
-    gaps = asyncio.run(go())
+    async def go(store: Store) -> list:
+        now = time.time()
+        await store.purge_questions(older_than=now - retention_days * 86_400)
+        since = now - args.days * 86_400
+        return group(collect(await store.list_questions(since=since), await store.list_feedback(since=since)))
+
+    gaps = run_with_store(args, go)
     if args.json:
         print(json.dumps([{"text": g.text, "count": g.count, "reasons": dict(g.reasons),
                            "wordings": dict(g.wordings), "answered_with": dict(g.intents)} for g in gaps[: args.limit]],
@@ -168,24 +164,14 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
-
     from intents.stats import collect_stats, format_stats  # noqa: PLC0415
 
-    async def go() -> dict:
-        store, _ = await _open_store(args)
-        try:
-            return await collect_stats(store, days=args.days)
-        finally:
-            await store.close()
-
-    stats = asyncio.run(go())
+    stats = run_with_store(args, lambda store: collect_stats(store, days=args.days))
     print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
     return 0
 
 
 def run_new_intent(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
     import re  # noqa: PLC0415
 
     from intents.scaffold import scaffold_intent  # noqa: PLC0415
@@ -196,14 +182,7 @@ def run_new_intent(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     question = answer = None
     if args.from_question:
-        async def fetch():  # type: ignore[no-untyped-def]
-            store, _ = await _open_store(args)
-            try:
-                return await store.get_expert_question(args.from_question)
-            finally:
-                await store.close()
-
-        record = asyncio.run(fetch())
+        record = run_with_store(args, lambda store: store.get_expert_question(args.from_question))
         if record is None:
             raise CliError(f"no forwarded question {args.from_question}", EXIT_USAGE)
         question, answer = record.question, record.answer

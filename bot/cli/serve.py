@@ -7,7 +7,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from bot.cli.common import EXIT_USAGE, CliError, common_options, knowledge_failure, settings_from, store_failure
+from bot.cli.common import (
+    EXIT_USAGE,
+    CliError,
+    common_options,
+    knowledge_failure,
+    settings_from,
+    store_failure,
+)
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from bot.cli.common import (
     common_options,
     knowledge_failure,
     settings_from,
-    store_failure,
+    using_store,
 )
 
 
@@ -53,17 +53,10 @@ def read_answers(source: str) -> dict[str, Any]:
 
 
 async def _record(database_url: str | None, **fields: Any) -> str:
-    from bot.store.base import StoreError, open_store  # noqa: PLC0415
+    async def create(store: Any) -> str:
+        return (await store.create_incident(**fields)).id
 
-    store = open_store(database_url)
-    try:
-        await store.open()
-        record = await store.create_incident(**fields)
-        return record.id
-    except StoreError as exc:
-        raise store_failure(exc) from None
-    finally:
-        await store.close()
+    return await using_store(database_url, create)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.messages import localize
+from intents.forms import WALKER_TEXTS
+
 TEXTS: dict[str, dict[str, str]] = {
+    **WALKER_TEXTS,
     "not_configured": {
         "ja": "セキュリティ診断が設定されていません（knowledge/checkup/）。管理者に連絡してください。",
         "en": "The security checkup is not configured (knowledge/checkup/). Please tell your admin.",
@@ -17,31 +21,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "フォームに回答して送信してください。結果はあなたにだけ表示されます。",
         "en": "Answer the form and submit it. Only you will see the result.",
     },
-    "console_intro": {
-        "ja": "番号で選ぶか入力してください。「戻る」で前の質問へ、「キャンセル」で中止します。",
-        "en": "Pick a number or type your answer. Type \"back\" for the previous question, \"cancel\" to stop.",
-    },
-    "progress": {"ja": "（{step}/{total}）", "en": "({step}/{total})"},
-    "optional": {"ja": "（任意。飛ばすには「-」）", "en": "(optional: type - to skip)"},
-    "type_answer": {"ja": "入力してください。", "en": "Type your answer."},
-    "back": {"ja": "戻る", "en": "Back"},
-    "cancel": {"ja": "キャンセル", "en": "Cancel"},
     "cancelled": {
         "ja": "診断を中止しました。何も記録していません。もう一度始めるには /checkup と入力してください。",
         "en": "Checkup cancelled; nothing was recorded. Type /checkup to start again.",
     },
-    "first_question": {"ja": "これが最初の質問です。", "en": "This is the first question."},
-    "pick_choice": {
-        "ja": "「{text}」は選択肢にありません。番号か選択肢の内容を入力してください。",
-        "en": "\"{text}\" is not one of the choices. Type a number or one of the choices.",
-    },
     "in_flow": {
         "ja": "セキュリティ診断の途中です。質問に答えるか、「戻る」「キャンセル」と入力してください。",
         "en": "You are in the middle of the security checkup. Answer the question, or type \"back\" or \"cancel\".",
-    },
-    "stale_button": {
-        "ja": "そのボタンは前の質問のものです。今の質問に答えてください。",
-        "en": "That button belongs to an earlier question. Please answer the current one.",
     },
     "not_active": {
         "ja": "進行中の診断はありません。/checkup で始めてください。",
@@ -51,8 +37,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "err_unknown_field": {"ja": "この診断にない項目です。", "en": "This is not a question of this checkup."},
     "err_unknown_value": {"ja": "「{value}」は選べません（選択肢: {choices}）。", "en": "\"{value}\" is not a valid answer (choices: {choices})."},
     "err_required": {"ja": "回答してください。", "en": "Please answer this question."},
-    "err_too_long": {"ja": "長すぎます（{length}文字、上限{limit}文字）。", "en": "Too long ({length} characters; the limit is {limit})."},
-    "err_not_text": {"ja": "文字で入力してください。", "en": "Please enter text."},
     "form_errors": {"ja": "回答を確認してください。", "en": "Please check your answers."},
     # result
     "result_title": {"ja": "{title}の結果", "en": "{title}: your result"},
@@ -110,6 +94,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **params: Any) -> str:
-    entry = TEXTS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
+    return localize(TEXTS, key, lang, **params)

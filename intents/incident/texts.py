@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.messages import localize
+from intents.forms import WALKER_TEXTS
+
 TEXTS: dict[str, dict[str, str]] = {
+    **WALKER_TEXTS,
     "not_configured": {
         "ja": "インシデント対応のトリアージが設定されていません（knowledge/triage.yaml）。管理者に連絡してください。緊急時は110番、相談はIPA（cs-support@ipa.go.jp）へ。",
         "en": "Incident triage is not configured (knowledge/triage.yaml). Please tell your admin. In an emergency call 110; for advice write to IPA (cs-support@ipa.go.jp).",
@@ -16,31 +20,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "フォームに入力して送信してください。入力内容は報告者とセキュリティチームにだけ表示されます。",
         "en": "Fill in the form and submit it. Only you and the security team will see the details.",
     },
-    "console_intro": {
-        "ja": "番号で選ぶか入力してください。「戻る」で前の質問へ、「キャンセル」で中止します。",
-        "en": "Pick a number or type your answer. Type \"back\" for the previous question, \"cancel\" to stop.",
-    },
-    "progress": {"ja": "（{step}/{total}）", "en": "({step}/{total})"},
-    "optional": {"ja": "（任意。飛ばすには「-」）", "en": "(optional: type - to skip)"},
-    "type_answer": {"ja": "入力してください。", "en": "Type your answer."},
-    "back": {"ja": "戻る", "en": "Back"},
-    "cancel": {"ja": "キャンセル", "en": "Cancel"},
     "cancelled": {
         "ja": "インシデントの報告を中止しました。何も記録していません。もう一度始めるには /incident と入力してください。",
         "en": "Incident report cancelled; nothing was recorded. Type /incident to start again.",
     },
-    "first_question": {"ja": "これが最初の質問です。", "en": "This is the first question."},
-    "pick_choice": {
-        "ja": "「{text}」は選択肢にありません。番号か選択肢の内容を入力してください。",
-        "en": "\"{text}\" is not one of the choices. Type a number or one of the choices.",
-    },
     "in_flow": {
         "ja": "インシデントの報告の途中です。質問に答えるか、「戻る」「キャンセル」と入力してください。",
         "en": "You are in the middle of an incident report. Answer the question, or type \"back\" or \"cancel\".",
-    },
-    "stale_button": {
-        "ja": "そのボタンは前の質問のものです。今の質問に答えてください。",
-        "en": "That button belongs to an earlier question. Please answer the current one.",
     },
     "not_active": {
         "ja": "進行中のインシデント報告はありません。/incident で始めてください。",
@@ -50,13 +36,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "err_unknown_field": {"ja": "この項目はフォームにありません。", "en": "This field is not in the form."},
     "err_unknown_value": {"ja": "「{value}」は選べません（選択肢: {choices}）。", "en": "\"{value}\" is not a valid choice (choices: {choices})."},
     "err_required": {"ja": "入力してください。", "en": "This field is required."},
-    "err_too_long": {"ja": "長すぎます（{length}文字、上限{limit}文字）。", "en": "Too long ({length} characters; the limit is {limit})."},
     "err_datetime": {
         "ja": "日時として読めません。例：2026-11-27 09:30（日本時間）、または「今」。",
         "en": "That is not a date and time I can read. For example 2026-11-27 09:30 (Japan time), or \"now\".",
     },
     "err_future": {"ja": "未来の日時になっています。", "en": "That time is in the future."},
-    "err_not_text": {"ja": "文字で入力してください。", "en": "Please enter text."},
     "form_errors": {"ja": "入力内容を確認してください。", "en": "Please check the form."},
     # result
     "recorded": {
@@ -112,6 +96,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **params: Any) -> str:
-    entry = TEXTS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
+    return localize(TEXTS, key, lang, **params)

@@ -11,7 +11,13 @@ from bot.app import default_flows
 from knowledge import SHIPPED_DIR
 from tests.adapters.teams.conftest import TeamsServer
 from tests.faults.conftest import FlakyConnector
-from tests.faults.payloads import complete_answers, marker_in, teams_activity, teams_incident_value, triage_form
+from tests.faults.payloads import (
+    complete_answers,
+    marker_in,
+    teams_activity,
+    teams_incident_value,
+    triage_form,
+)
 from tests.faults.serve_process import TEAMS_SECURITY_CHANNEL
 
 pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_flows()},
