@@ -12,11 +12,11 @@ from bot.access import AccessPolicy
 from bot.flows import Flow, Turn
 from bot.lang import detect_language, locale_language
 from bot.messages import say
+from bot.metrics import ERRORS, FEEDBACK, LATENCY, QUESTIONS
 from bot.models import Button, IncomingMessage, Reply, ReplyKind, Response
 from bot.privacy import mask
 from bot.reload import Reloader
 from bot.snapshot import KnowledgeHolder
-from bot.metrics import ERRORS, FEEDBACK, LATENCY, QUESTIONS
 from bot.store.base import Store, StoreError
 from intents.answers import answer_reply, suggestions_reply, unknown_reply
 from intents.matcher import Band, Match

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.knowledge_base import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge_base import KnowledgeBase, KnowledgeError
 from bot.yaml_source import Problem
-from intents.matcher import Matcher
+from intents.matcher import OFF_TOPIC, Matcher
 
 # An example "belongs to another intent" when, left out of the index, another intent
 # beats its own by this much and would at least be suggested.
@@ -53,14 +53,23 @@ def duplicate_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
                 problems.append(Problem(intent.file, intent.line, f"example {example!r} appears twice in '{intent.id}'"))
             seen.setdefault(key, intent.id)
             mine.add(key)
+    for doc in kb.docs("off_topic"):
+        for lang in ("ja", "en"):
+            for index, example in enumerate(doc.data["off_topic"][lang]):
+                owner = seen.get(matcher.prepare(example))
+                if owner:
+                    problems.append(doc.problem(("off_topic", lang, index),
+                                                f"off-topic example {example!r} is also an example of '{owner}'"))
     return problems
 
 
 def confusions(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
-    """Examples that, left out, match another intent better than their own."""
+    """Examples that, left out, match another intent (or the off-topic examples) better than their own."""
     problems = []
     for index in range(matcher.example_count):
         own = matcher.example_owner(index)
+        if own == OFF_TOPIC:  # off-topic examples are meant to be unlike each other
+            continue
         _, candidates = matcher.scores(matcher.example_text(index), exclude=index, limit=10)
         if not candidates or candidates[0].intent == own:
             continue

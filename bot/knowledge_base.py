@@ -92,6 +92,8 @@ class KnowledgeBase:
     intents: Mapping[str, Intent]
     synonyms: tuple[Synonym, ...] = ()
     matching: MatchingConfig = MatchingConfig()
+    # Questions that are not about the guidance: matching one of these means "I don't know".
+    off_topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Other kinds (contacts, triage, checkup, tests) for their own modules to build from.
     documents: Mapping[str, tuple[YamlDocument, ...]] = field(default_factory=dict)
 
@@ -215,8 +217,11 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         Synonym(str(s["canonical"]), tuple(map(str, s["variants"])))
         for doc in by_kind.get("synonyms", []) for s in doc.data["synonyms"]
     )
+    off_topic = {lang: tuple(str(e).strip() for doc in by_kind.get("off_topic", []) for e in doc.data["off_topic"][lang])
+                 for lang in LANGS}
     others = {kind: tuple(docs) for kind, docs in by_kind.items() if kind not in ("intents", "synonyms", "matching")}
-    return KnowledgeBase(directory=directory, intents=intents, synonyms=synonyms, matching=matching, documents=others)
+    return KnowledgeBase(directory=directory, intents=intents, synonyms=synonyms, matching=matching,
+                         off_topic=off_topic, documents=others)
 
 
 def _build_intent(raw: Mapping[str, Any], doc: YamlDocument, index: int) -> Intent:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge_base import KnowledgeBase, load_knowledge
-from intents.matcher import Matcher, Thresholds
+from intents.matcher import OFF_TOPIC, Matcher, Thresholds
 
 # Builders of the other parts of a snapshot (triage form and rules, checkups...), keyed by
 # name. Each takes the knowledge base and returns its built model or raises KnowledgeError.
@@ -41,6 +41,7 @@ class Snapshot:
 def build_matcher(kb: KnowledgeBase) -> Matcher:
     m = kb.matching
     examples = [(intent.id, example) for intent in kb.intents.values() for _, example in intent.all_examples()]
+    examples += [(OFF_TOPIC, example) for lang in ("ja", "en") for example in kb.off_topic.get(lang, ())]
     return Matcher(
         examples,
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],

@@ -118,9 +118,16 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return render(trie)
 
 
+# The examples of questions that are not about the guidance (knowledge/off_topic.yaml) are
+# indexed under this id: when they match best, the honest answer is "I don't know".
+OFF_TOPIC = "__off_topic__"
+
+
 def decide_band(t: Thresholds, candidates: Sequence[Candidate]) -> Band:
-    """answer: sure, or above `answer` with a lead of `margin`; suggest: above `suggest`."""
-    if not candidates or candidates[0].score < t.suggest:
+    """answer: sure, or above `answer` with a lead of `margin`; suggest: above `suggest`.
+
+    A question whose closest match is an off-topic example is unknown, whatever its score."""
+    if not candidates or candidates[0].score < t.suggest or candidates[0].intent == OFF_TOPIC:
         return Band.UNKNOWN
     best = candidates[0].score
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0

@@ -16,8 +16,8 @@ from bot.cli.common import knowledge_failure, store_failure
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
 from bot.models import Button, IncomingMessage, Notification, Response
-from bot.render_text import render_reply
 from bot.reload import start_watching
+from bot.render_text import render_reply
 from bot.settings import Settings
 from bot.snapshot import Snapshot
 from bot.store.base import StoreError

@@ -33,7 +33,11 @@ def build_server(slack: SlackApp, *, events_path: str = EVENTS_PATH, socket_mode
 
 async def events(request: web.Request) -> web.Response:
     slack = request.app[SLACK_APP_KEY]
-    problem = body_problem(await request.text(), request.headers.get("Content-Type"))
+    try:
+        content_type = request.headers.get("Content-Type")  # split as bolt does: "application/json; charset=x"
+        problem = body_problem(await request.text(), content_type.split(";")[0] if content_type else None)
+    except (UnicodeDecodeError, LookupError):  # not text in the declared (or an unknown) charset
+        problem = "the body is not valid text"
     if problem:
         return web.json_response({"error": problem}, status=400)
     bolt_response = await slack.bolt.async_dispatch(await to_bolt_request(request))

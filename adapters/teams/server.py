@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Awaitable, Callable
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import jwt

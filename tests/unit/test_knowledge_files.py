@@ -96,3 +96,37 @@ def test_shipped_knowledge_covers_the_guidance():
         assert required in kb.intents
     for intent in kb.intents.values():
         assert intent.source.url.startswith("https://"), intent.id
+
+
+OFF_TOPIC = """\
+version: 1
+off_topic:
+  ja: [明日の天気は, 社員食堂のメニュー]
+  en: [asm in assembly language programming, what is an asm instruction in x86, jc star hotel rating]
+"""
+
+
+async def test_a_question_closest_to_an_off_topic_example_gets_no_guidance_answer(make_bot, mini_knowledge: Path):
+    from bot.models import IncomingMessage, ReplyKind  # noqa: PLC0415
+
+    def ask(text: str) -> IncomingMessage:
+        return IncomingMessage(user_id="U", conversation_id="C", text=text, platform="test")
+
+    write_knowledge(mini_knowledge, {"matching.yaml": "version: 1\nmatching: {answer_threshold: 0.2, suggest_threshold: 0.15}\n"})
+    bot = await make_bot(mini_knowledge)
+    [before] = (await bot.handle(ask("asm instruction in assembly language"))).replies
+    assert before.intent == "asm"  # shares "asm": without off-topic examples it answers
+    write_knowledge(mini_knowledge, {"off_topic.yaml": OFF_TOPIC})
+    bot = await make_bot(mini_knowledge)
+    [after] = (await bot.handle(ask("asm instruction in assembly language"))).replies
+    assert after.kind is ReplyKind.UNKNOWN and after.intent is None
+    [still] = (await bot.handle(ask("what is attack surface management"))).replies
+    assert still.intent == "asm"
+
+
+def test_off_topic_example_that_is_also_an_intent_example_is_reported(tmp_path: Path):
+    kb = write_knowledge(tmp_path / "kb", {"intents/mini.yaml": MINI_INTENTS,
+                                           "off_topic.yaml": OFF_TOPIC.replace("明日の天気は", "ASMとは")})
+    problems = problems_of(kb)
+    assert any("off_topic.yaml:3:" in p and "off-topic example 'ASMとは' is also an example of 'asm'" in p
+               for p in problems), problems
