@@ -24,6 +24,8 @@ from botbuilder.schema import (
     ConversationParameters,
     ConversationReference,
 )
+from botframework.connector import ConnectorClient
+from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
 
 from adapters.teams import cards
 from adapters.teams.convert import (
@@ -288,9 +290,45 @@ def _cheap_connector_clients() -> None:
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
 
 
+class _ReusedConnectors(ConnectorFactory):
+    """Hands out one ConnectorClient per (service URL, audience) instead of one per turn.
+
+    botbuilder builds a client, and so a fresh HTTP session and TCP connection, for every
+    activity; reusing it keeps the connection alive. The credentials object refreshes its own
+    token, so a long-lived client stays valid."""
+
+    def __init__(self, inner: ConnectorFactory, cache: dict[tuple[str, str | None], ConnectorClient]):
+        self._inner = inner
+        self._cache = cache
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            client = self._cache[key] = await self._inner.create(service_url, audience)
+        return client
+
+
+class _Authentication(ConfigurationBotFrameworkAuthentication):
+    """The platform's authentication, with connector clients reused across turns."""
+
+    def __init__(self, configuration: Any):
+        super().__init__(configuration)
+        self._connectors: dict[tuple[str, str | None], ConnectorClient] = {}
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _ReusedConnectors(result.connector_factory, self._connectors)
+        return result
+
+    def create_connector_factory(self, claims_identity: Any) -> ConnectorFactory:
+        return _ReusedConnectors(super().create_connector_factory(claims_identity), self._connectors)
+
+
 def build_adapter(settings: Settings) -> CloudAdapter:
     _cheap_connector_clients()
-    auth = ConfigurationBotFrameworkAuthentication(AdapterConfig.from_settings(settings))
+    auth = _Authentication(AdapterConfig.from_settings(settings))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = turn_error_handler(settings)
     return adapter
