@@ -82,13 +82,22 @@ def load_yaml(path: Path) -> YamlDocument:
     return parse_yaml(text, path)
 
 
+# libyaml's parser when PyYAML has it: the same safe constructors, several times faster, and
+# its own nesting limit; the pure-Python loader above otherwise.
+_Loader: Any = getattr(yaml, "CSafeLoader", _SafeLoader)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: Path) -> YamlError:
+    """A control character or bad byte: refused by the reader, reported with its line."""
+    line = text.count("\n", 0, max(0, exc.position)) + 1 if isinstance(exc.position, int) else None
+    return YamlError(Problem(str(path), line, f"invalid YAML: character #x{exc.character:04x} is not allowed"))
+
+
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     try:
-        loader = _SafeLoader(text)
-    except yaml.reader.ReaderError as exc:  # a control character: refused before parsing starts
-        line = text.count("\n", 0, max(0, exc.position)) + 1
-        raise YamlError(Problem(str(path), line, f"invalid YAML: character #x{exc.character:04x} is not "
-                                                 "allowed")) from None
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, path) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -99,6 +108,8 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
             raise YamlError(Problem(str(path), duplicate[1], f"duplicate key '{duplicate[0]}'"))
         doc.data = loader.construct_document(node)
         return doc
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
