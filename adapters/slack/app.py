@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -85,9 +86,10 @@ def missing_settings(settings: Settings, *, socket_mode: bool = False) -> list[s
     return [name for name, present in needed.items() if not present]
 
 
-def build_web_client(settings: Settings) -> AsyncWebClient:
+def build_web_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """With a `session`, Web API calls reuse its connections instead of opening one per call."""
     return AsyncWebClient(token=settings.slack_bot_token.reveal() or None, base_url=api_url(settings),
-                          retry_handlers=retry_handlers())
+                          retry_handlers=retry_handlers(), session=session)
 
 
 class BackgroundTasks:
@@ -129,12 +131,15 @@ class BackgroundTasks:
 class SlackApp:
     """The bolt app plus what it needs: the core bot, the Web API client and the task set."""
 
-    def __init__(self, bot: Bot, settings: Settings, client: AsyncWebClient, *, socket_mode: bool = False):
+    def __init__(self, bot: Bot, settings: Settings, client: AsyncWebClient, *, socket_mode: bool = False,
+                 session: aiohttp.ClientSession | None = None):
+        """`session`: the HTTP session behind `client`, if this app owns it (closed by `close`)."""
         self.bot = bot
         self.settings = settings
         self.client = client
         self.security_channel = settings.security_channel
         self.tasks = BackgroundTasks()
+        self._own_session = session
         # Forms by (form id, language), to rebuild a modal when a conditional field changes.
         self._forms: dict[tuple[str, str], Form] = {}
         bolt_logger = logging.getLogger("slack_bolt.secbot")
@@ -151,6 +156,11 @@ class SlackApp:
 
     async def drain(self, timeout: float | None = None) -> None:
         await self.tasks.drain(timeout)
+
+    async def close(self) -> None:
+        """Close the HTTP session the app opened for itself (after `drain`)."""
+        if self._own_session is not None:
+            await self._own_session.close()
 
     # -- listeners --------------------------------------------------------------------------
     def _register(self, app: AsyncApp) -> None:
@@ -379,4 +389,7 @@ def _why(exc: Exception) -> str:
 def build_slack_app(bot: Bot, settings: Settings, client: AsyncWebClient | None = None, *,
                     socket_mode: bool = False) -> SlackApp:
     """The Slack app for `bot`. Pass `client` to talk to a fake Web API in tests."""
-    return SlackApp(bot, settings, client or build_web_client(settings), socket_mode=socket_mode)
+    if client is not None:
+        return SlackApp(bot, settings, client, socket_mode=socket_mode)
+    session = aiohttp.ClientSession()  # kept open for the app's life: keep-alive to the Web API
+    return SlackApp(bot, settings, build_web_client(settings, session), socket_mode=socket_mode, session=session)

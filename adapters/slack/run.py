@@ -44,6 +44,7 @@ def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socke
                 await socket_handler.close_async()
             await runner.cleanup()  # HTTP mode: stops accepting, then drains the app's tasks
             await slack.drain(timeout=SHUTDOWN_GRACE_SECONDS)
+            await slack.close()
 
     return serve
 
