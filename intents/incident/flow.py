@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.flows import Turn
 from bot.lang import detect_language, locale_language
+from bot.metrics import INCIDENTS
 from bot.models import Notification, Reply, ReplyKind, Response, Source
 from bot.store.incidents import normalize_incident_id
 from intents.forms import FormWalker, fold, private_reply
@@ -112,6 +113,7 @@ class IncidentFlow(FormWalker):
         record = await turn.store.create_incident(
             reporter=message.user_id, reporter_name=message.user_name, platform=message.platform,
             channel=message.channel_id, lang=lang, answers=dict(answers), result=result)
+        INCIDENTS.labels(answers.get("incident_type", "unknown")).inc()
         guidance = result["guidance"]
         reply = Reply(
             text=result_text(result, lang, record.id), kind=ReplyKind.RESULT, lang=lang, private=True,
@@ -128,14 +130,16 @@ class IncidentFlow(FormWalker):
 
     # -- responder commands ---------------------------------------------------------------------
     async def _responder(self, turn: Turn, command: str, rest: str) -> Response:
-        if not turn.bot.access.is_responder(turn.message):
-            return _reply(turn, t("not_responder", turn.lang))
-        model = self._model(turn)
         actor = f"{turn.message.platform}:{turn.message.user_id}"
         store = turn.store
+        if not turn.bot.access.is_responder(turn.message):
+            await store.append_audit(actor, f"incident.{command}.refused", None, {"platform": turn.message.platform})
+            return _reply(turn, t("not_responder", turn.lang))
+        model = self._model(turn)
         if command == "list":
             wanted = fold(rest) or "open"
             status = {"all": None, "closed": "closed"}.get(wanted, "open")
+            await store.append_audit(actor, "incident.listed", None, {"status": status or "all"})
             records = await store.list_incidents(status)
             return _reply(turn, list_text(records, model, turn.lang, status or "all"),
                           data={"incidents": [r.id for r in records]})

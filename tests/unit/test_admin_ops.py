@@ -172,3 +172,26 @@ def test_dockerfile_passes_hadolint():
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([binary, str(root / "Dockerfile")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_incident_commands_are_audited_and_counted_in_metrics(make_bot):
+    from bot.metrics import exposition  # noqa: PLC0415
+
+    bot = await make_bot(responders="RESP")
+    await bot.handle(msg("/incident list", user="MALLORY"))
+    await bot.handle(msg("/incident list", user="RESP"))
+    actions = [(a.actor, a.action) for a in await bot.store.list_audit()]
+    assert ("slack:MALLORY", "incident.list.refused") in actions and ("slack:RESP", "incident.listed") in actions
+    values = {"incident_type": "ddos", "state_sponsored": "no", "personal_data": "no", "financial_damage": "no",
+              "critical_infrastructure": "no", "sme": "no", "ongoing": "yes", "description": "site down",
+              "detected_at": "2026-11-27 09:00", "affected_systems": "web", "reporter_contact": "-"}
+    before = exposition()[0].decode()
+    response = await bot.handle(msg(form_id="incident_form", form_values=values, user="EMP"))
+    assert response.replies[0].data.get("incident_id"), response.replies[0].text
+    after = exposition()[0].decode()
+
+    def count(text: str) -> float:
+        line = next((x for x in text.splitlines() if x.startswith('secbot_incidents_total{incident_type="ddos"}')), None)
+        return float(line.split()[-1]) if line else 0.0
+
+    assert count(after) == count(before) + 1
