@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from bot.messages import localize
 from bot.store.base import Store
 
 DAY = 86_400.0
@@ -32,27 +33,28 @@ async def collect_stats(store: Store, *, days: int = 30) -> dict[str, Any]:
     }
 
 
+STATS_TEXTS: dict[str, dict[str, str]] = {
+    "questions": {"ja": "過去{days}日間の質問: {questions}件", "en": "Questions in the last {days} days: {questions}"},
+    "bands": {"ja": "- 回答: {answered} / 候補提示: {suggested} / 回答なし: {unanswered}",
+              "en": "- answered: {answered} / suggestions: {suggested} / unanswered: {unanswered}"},
+    "rate": {"ja": "- 回答率: {rate:.0%}", "en": "- answer rate: {rate:.0%}"},
+    "feedback": {"ja": "- フィードバック: 👍 {up} / 👎 {down} / どれでもない {none}",
+                 "en": "- feedback: 👍 {up} / 👎 {down} / none of these {none}"},
+    "top": {"ja": "- よく聞かれる話題: {topics}", "en": "- top topics: {topics}"},
+}
+
+
 def format_stats(stats: dict[str, Any], lang: str = "en") -> str:
-    if lang == "ja":
-        lines = [
-            f"過去{stats['days']}日間の質問: {stats['questions']}件",
-            f"- 回答: {stats['answered']} / 候補提示: {stats['suggested']} / 回答なし: {stats['unanswered']}",
-        ]
-        if stats["answer_rate"] is not None:
-            lines.append(f"- 回答率: {stats['answer_rate']:.0%}")
-        fb = stats["feedback"]
-        lines.append(f"- フィードバック: 👍 {fb.get('up', 0)} / 👎 {fb.get('down', 0)} / どれでもない {fb.get('none_of_these', 0)}")
-        if stats["top_intents"]:
-            lines.append("- よく聞かれる話題: " + ", ".join(f"{i} ({n})" for i, n in stats["top_intents"][:5]))
-        return "\n".join(lines)
-    lines = [
-        f"Questions in the last {stats['days']} days: {stats['questions']}",
-        f"- answered: {stats['answered']} / suggestions: {stats['suggested']} / unanswered: {stats['unanswered']}",
-    ]
+    def line(key: str, **params: Any) -> str:
+        return localize(STATS_TEXTS, key, lang, **params)
+
+    lines = [line("questions", days=stats["days"], questions=stats["questions"]),
+             line("bands", answered=stats["answered"], suggested=stats["suggested"], unanswered=stats["unanswered"])]
     if stats["answer_rate"] is not None:
-        lines.append(f"- answer rate: {stats['answer_rate']:.0%}")
-    fb = stats["feedback"]
-    lines.append(f"- feedback: 👍 {fb.get('up', 0)} / 👎 {fb.get('down', 0)} / none of these {fb.get('none_of_these', 0)}")
+        lines.append(line("rate", rate=stats["answer_rate"]))
+    feedback = stats["feedback"]
+    lines.append(line("feedback", up=feedback.get("up", 0), down=feedback.get("down", 0),
+                      none=feedback.get("none_of_these", 0)))
     if stats["top_intents"]:
-        lines.append("- top topics: " + ", ".join(f"{i} ({n})" for i, n in stats["top_intents"][:5]))
+        lines.append(line("top", topics=", ".join(f"{i} ({n})" for i, n in stats["top_intents"][:5])))
     return "\n".join(lines)

@@ -1,8 +1,9 @@
-"""Incident records as every store returns them (SQLite now, PostgreSQL later)."""
+"""Incident records as every store returns them (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -67,3 +68,13 @@ class IncidentRecord:
     @property
     def contacts(self) -> list[Mapping[str, Any]]:
         return list(self.result.get("contacts", []))
+
+
+def record_from_row(row: Sequence[Any], timeline: tuple[TimelineEntry, ...]) -> IncidentRecord:
+    """An incident from a row of the incidents table (the same columns in every backend)."""
+    (incident_id, created_at, updated_at, closed_at, status, reporter, reporter_name, platform, channel, lang,
+     incident_type, answers, result) = row
+    return IncidentRecord(id=incident_id, created_at=created_at, updated_at=updated_at, closed_at=closed_at,
+                          status=status, reporter=reporter, reporter_name=reporter_name, platform=platform,
+                          channel=channel, lang=lang, incident_type=incident_type, answers=json.loads(answers),
+                          result=json.loads(result), timeline=timeline)

@@ -24,7 +24,14 @@ import asyncpg
 
 from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError, redact_url
 from bot.store.checkups import CheckupRecord
-from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry, format_incident_id, incident_day
+from bot.store.incidents import (
+    AuditEntry,
+    IncidentRecord,
+    TimelineEntry,
+    format_incident_id,
+    incident_day,
+    record_from_row,
+)
 from bot.store.migrations import migrations
 from bot.store.sqlite_checkups import checkup_record
 
@@ -426,7 +433,7 @@ class PostgresStore:
         else:
             rows = await self._run(lambda c: c.fetch(
                 f"SELECT {_INCIDENT_COLUMNS} FROM incidents ORDER BY created_at DESC, id DESC LIMIT $1", limit))
-        return [_record(row, ()) for row in rows]
+        return [record_from_row(row, ()) for row in rows]
 
     async def list_timeline(self, incident_id: str) -> list[TimelineEntry]:
         return await self._run(lambda c: _fetch_timeline(c, incident_id))
@@ -542,16 +549,8 @@ async def _fetch_incident(conn: asyncpg.Connection, incident_id: str) -> Inciden
     row = await conn.fetchrow(f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE id = $1", incident_id)
     if row is None:
         return None
-    return _record(row, tuple(await _fetch_timeline(conn, incident_id)))
+    return record_from_row(row, tuple(await _fetch_timeline(conn, incident_id)))
 
-
-def _record(row: Sequence[Any], timeline: tuple[TimelineEntry, ...]) -> IncidentRecord:
-    (incident_id, created_at, updated_at, closed_at, status, reporter, reporter_name, platform, channel, lang,
-     incident_type, answers, result) = row
-    return IncidentRecord(id=incident_id, created_at=created_at, updated_at=updated_at, closed_at=closed_at,
-                          status=status, reporter=reporter, reporter_name=reporter_name, platform=platform,
-                          channel=channel, lang=lang, incident_type=incident_type, answers=json.loads(answers),
-                          result=json.loads(result), timeline=timeline)
 
 
 def _reason(exc: BaseException) -> str:

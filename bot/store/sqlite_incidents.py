@@ -13,7 +13,14 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.store.incidents import ID_PREFIX, AuditEntry, IncidentRecord, TimelineEntry, incident_day
+from bot.store.incidents import (
+    ID_PREFIX,
+    AuditEntry,
+    IncidentRecord,
+    TimelineEntry,
+    incident_day,
+    record_from_row,
+)
 
 _COLUMNS = ("id, created_at, updated_at, closed_at, status, reporter, reporter_name, platform, channel, lang, "
             "incident_type, answers, result")
@@ -59,7 +66,7 @@ class SqliteIncidentsMixin:
         row = await self.fetchone(f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,))
         if row is None:
             return None
-        return _record(row, tuple(await self.list_timeline(incident_id)))
+        return record_from_row(row, tuple(await self.list_timeline(incident_id)))
 
     async def list_incidents(self, status: str | None = None, *, limit: int = 100) -> list[IncidentRecord]:
         """Newest first; `status` is 'open', 'closed' or None for all."""
@@ -70,7 +77,7 @@ class SqliteIncidentsMixin:
             params.append(status)
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
         params.append(limit)
-        return [_record(row, ()) for row in await self.fetchall(sql, params)]
+        return [record_from_row(row, ()) for row in await self.fetchall(sql, params)]
 
     async def list_timeline(self, incident_id: str) -> list[TimelineEntry]:
         rows = await self.fetchall("SELECT id, incident_id, at, actor, kind, text FROM incident_timeline "
@@ -127,11 +134,3 @@ class SqliteIncidentsMixin:
         return [AuditEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}"))
                 for row in await self.fetchall(sql, params)]
 
-
-def _record(row: Sequence[Any], timeline: tuple[TimelineEntry, ...]) -> IncidentRecord:
-    (incident_id, created_at, updated_at, closed_at, status, reporter, reporter_name, platform, channel, lang,
-     incident_type, answers, result) = row
-    return IncidentRecord(id=incident_id, created_at=created_at, updated_at=updated_at, closed_at=closed_at,
-                          status=status, reporter=reporter, reporter_name=reporter_name, platform=platform,
-                          channel=channel, lang=lang, incident_type=incident_type, answers=json.loads(answers),
-                          result=json.loads(result), timeline=timeline)
