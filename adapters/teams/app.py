@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import (
@@ -28,6 +29,7 @@ from botframework.connector import ConnectorClient
 from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
 
 from adapters.teams import cards
+from adapters.teams.connector_http import use_aiohttp
 from adapters.teams.convert import (
     base_conversation_id,
     conversation_type,
@@ -294,18 +296,19 @@ class _ReusedConnectors(ConnectorFactory):
     """Hands out one ConnectorClient per (service URL, audience) instead of one per turn.
 
     botbuilder builds a client, and so a fresh HTTP session and TCP connection, for every
-    activity; reusing it keeps the connection alive. The credentials object refreshes its own
-    token, so a long-lived client stays valid."""
+    activity; ours are reused, and send through one aiohttp session (connector_http.py). The
+    credentials object refreshes its own token, so a long-lived client stays valid."""
 
-    def __init__(self, inner: ConnectorFactory, cache: dict[tuple[str, str | None], ConnectorClient]):
+    def __init__(self, inner: ConnectorFactory, owner: _Authentication):
         self._inner = inner
-        self._cache = cache
+        self._owner = owner
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (service_url, audience)
-        client = self._cache.get(key)
+        client = self._owner.connectors.get(key)
         if client is None:
-            client = self._cache[key] = await self._inner.create(service_url, audience)
+            client = use_aiohttp(await self._inner.create(service_url, audience), self._owner.http_session())
+            self._owner.connectors[key] = client
         return client
 
 
@@ -314,16 +317,27 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
 
     def __init__(self, configuration: Any):
         super().__init__(configuration)
-        self._connectors: dict[tuple[str, str | None], ConnectorClient] = {}
+        self.connectors: dict[tuple[str, str | None], ConnectorClient] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def http_session(self) -> aiohttp.ClientSession:
+        """One aiohttp session for every Bot Connector call (created in the running loop)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result = await super().authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
-            result.connector_factory = _ReusedConnectors(result.connector_factory, self._connectors)
+            result.connector_factory = _ReusedConnectors(result.connector_factory, self)
         return result
 
     def create_connector_factory(self, claims_identity: Any) -> ConnectorFactory:
-        return _ReusedConnectors(super().create_connector_factory(claims_identity), self._connectors)
+        return _ReusedConnectors(super().create_connector_factory(claims_identity), self)
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:
@@ -355,6 +369,12 @@ class TeamsApp:
     settings: Settings
     adapter: CloudAdapter
     handler: TeamsHandler
+
+    async def close(self) -> None:
+        """Close the HTTP session behind the Bot Connector calls."""
+        auth = getattr(self.adapter, "bot_framework_authentication", None)
+        if isinstance(auth, _Authentication):
+            await auth.close()
 
     @property
     def local_mode(self) -> bool:

@@ -149,3 +149,4 @@ async def run(teams: TeamsApp, host: str, port: int, *, ready: asyncio.Event | N
         await (stop or asyncio.Event()).wait()
     finally:
         await runner.cleanup()  # stops accepting, lets in-flight requests finish
+        await teams.close()

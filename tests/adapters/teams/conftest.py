@@ -89,13 +89,14 @@ async def start_server(connector: FakeConnector, make_bot: Callable[..., Any], m
                                      database_url=bot.store.url, **overrides)
         teams = build_teams_app(bot, settings)
         runner, url = await _start(make_web_app(teams))
-        runners.append(runner)
+        runners.append((runner, teams))
         return TeamsServer(url=url, teams=teams, connector=connector, session=session)
 
     yield factory
     await session.close()
-    for runner in runners:
+    for runner, teams in runners:
         await runner.cleanup()
+        await teams.close()
 
 
 @pytest.fixture

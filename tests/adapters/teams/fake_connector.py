@@ -22,6 +22,7 @@ class Call:
     conversation_id: str | None
     reply_to_id: str | None
     body: dict[str, Any]
+    authorization: str | None = None  # the Authorization header the bot sent
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -62,7 +63,7 @@ class FakeConnector:
     async def send(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.calls.append(Call(request.method, request.path, request.match_info["conversation_id"],
-                               request.match_info.get("activity_id"), body))
+                               request.match_info.get("activity_id"), body, request.headers.get("Authorization")))
         return web.json_response({"id": f"sent-{next(self._ids)}"}, status=201)
 
     # -- what the tests read ------------------------------------------------------------------
