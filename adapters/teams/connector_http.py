@@ -62,9 +62,11 @@ class AiohttpSender(AsyncHTTPSender):
 
     async def send(self, request: Request, **config: Any) -> Response:
         http = request.http_request
+        # aiohttp measures the body itself; msrest's Content-Length counts characters, not bytes.
+        headers = {k: v for k, v in http.headers.items() if k.lower() != "content-length"}
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                async with self._session.request(http.method, http.url, headers=dict(http.headers), data=http.data,
+                async with self._session.request(http.method, http.url, headers=headers, data=http.data,
                                                  timeout=TIMEOUT) as answer:
                     body = await answer.read()
                     status, headers, reason = answer.status, answer.headers.copy(), answer.reason
