@@ -12,6 +12,7 @@ from bot.app import create_bot
 from bot.engine import Bot
 from bot.settings import Settings
 from knowledge import SHIPPED_DIR
+from tests.adapters.slack.fake_slack import FakeSlack
 
 MINI_INTENTS = """\
 version: 1
@@ -43,6 +44,14 @@ def write_knowledge(directory: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return directory
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A local fake of the Slack Web API that records what users would see."""
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
 
 
 @pytest.fixture

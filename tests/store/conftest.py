@@ -4,6 +4,7 @@ test gets a database of its own (CREATE DATABASE secbot_test_<random>, dropped a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -51,15 +52,24 @@ async def drop_database(admin_url: str, url: str) -> None:
         await conn.close()
 
 
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database (skips when SECBOT_TEST_DATABASE_URL is not set)."""
+@contextlib.asynccontextmanager
+async def fresh_pg_database() -> AsyncIterator[str]:
+    """Create a database of its own for one test, drop it afterwards; skip without a server."""
     admin = pg_admin_url()
     if not admin:
         pytest.skip(f"{PG_ENV} is not set: PostgreSQL tests skipped")
     url = await create_database(admin)
-    yield url
-    await drop_database(admin, url)
+    try:
+        yield url
+    finally:
+        await drop_database(admin, url)
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database (skips when SECBOT_TEST_DATABASE_URL is not set)."""
+    async with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -68,12 +78,8 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    admin = pg_admin_url()
-    if not admin:
-        pytest.skip(f"{PG_ENV} is not set: PostgreSQL tests skipped")
-    url = await create_database(admin)
-    yield url
-    await drop_database(admin, url)
+    async with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -88,13 +88,6 @@ async def start_replica(name: str, database_url: str, fake: FakeSlack) -> Replic
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def replicas(pg_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[Replica, Replica]]:
     # Both start at once on an empty database: the migrations' advisory lock keeps them apart.
     started = await asyncio.gather(start_replica("a", pg_url, fake_slack), start_replica("b", pg_url, fake_slack),

@@ -177,13 +177,6 @@ def slack_settings(tmp_path: Path, knowledge_dir: Path | None = None, **override
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def make_harness(tmp_path: Path, fake_slack: FakeSlack) -> AsyncIterator[Callable[..., Any]]:
     """`await make_harness(knowledge_dir=None, flows=(), **settings)`: the real app on 127.0.0.1:0."""
     cleanups: list[Callable[[], Any]] = []
