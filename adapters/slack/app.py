@@ -291,7 +291,7 @@ class SlackApp:
                 log.warning("slack: SECBOT_SECURITY_CHANNEL is not set: the %s notification was not posted", note.kind)
                 return
             channel = self.security_channel
-        await self.client.chat_postMessage(channel=channel, text=note.text[:3900],
+        await self.client.chat_postMessage(channel=channel, text=blocks.notification_text(note),
                                            blocks=blocks.notification_blocks(note))
 
     # -- modals -----------------------------------------------------------------------------

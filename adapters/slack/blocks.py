@@ -124,8 +124,15 @@ def reply_blocks(reply: Reply, *, open_form_value: str | None = None) -> list[di
 
 
 def reply_text(reply: Reply) -> str:
-    """The message's `text`: notifications, screen readers and clients without blocks show it."""
-    return _truncate(render_reply(reply), 3900)
+    """The message's `text`: notifications, screen readers and clients without blocks show it.
+
+    Escaped like the blocks: Slack parses `<!channel>` and `<url|label>` in `text` too."""
+    return _truncate(escape(render_reply(reply)), 3900)
+
+
+def notification_text(note: Notification) -> str:
+    """The notification's top-level `text` (what the banner shows), escaped like its blocks."""
+    return _truncate(escape(note.text), 3900)
 
 
 def notification_blocks(note: Notification) -> list[dict[str, Any]]:

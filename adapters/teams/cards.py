@@ -38,6 +38,12 @@ def attachment(content: dict[str, Any]) -> dict[str, Any]:
     return {"contentType": CARD_CONTENT_TYPE, "content": content}
 
 
+def plain_markdown(text: str) -> str:
+    """Text shown as written: Teams renders `[label](url)` in a TextBlock as a link, so brackets
+    from users (a description, a display name) become full-width ones that render as text."""
+    return text.replace("[", "［").replace("]", "］")
+
+
 def text_block(text: str, **props: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **props}
 
@@ -45,7 +51,7 @@ def text_block(text: str, **props: Any) -> dict[str, Any]:
 def paragraphs(text: str) -> list[dict[str, Any]]:
     """One TextBlock per paragraph: Teams collapses single blank lines inside a TextBlock."""
     parts = [p.strip("\n") for p in text.strip().split("\n\n") if p.strip()]
-    return [text_block(p, spacing="Medium" if i else "Default") for i, p in enumerate(parts)]
+    return [text_block(plain_markdown(p), spacing="Medium" if i else "Default") for i, p in enumerate(parts)]
 
 
 def submit(title: str, action: str, *, style: str | None = None, **data: Any) -> dict[str, Any]:
@@ -92,9 +98,9 @@ def errors_block(errors: Any, labels: Mapping[str, str]) -> list[dict[str, Any]]
             if isinstance(message, Mapping):
                 message = message.get("message") or message.get("text") or ""
             label = labels.get(str(field_id), str(field_id))
-            items.append(f"**{label}**: {message}")
+            items.append(f"**{plain_markdown(label)}**: {plain_markdown(str(message))}")
     elif isinstance(errors, list | tuple):
-        items = [str(message) for message in errors]
+        items = [plain_markdown(str(message)) for message in errors]
     else:
         return []
     if not items:
@@ -117,7 +123,7 @@ def reply_card(reply: Reply) -> dict[str, Any]:
         return form_card(reply.form, reply.lang, intro=reply.text)
     body: list[dict[str, Any]] = []
     if reply.title:
-        body.append(text_block(reply.title, style="heading", size="Medium", weight="Bolder"))
+        body.append(text_block(plain_markdown(reply.title), style="heading", size="Medium", weight="Bolder"))
     kind_color = {ReplyKind.ERROR: "Attention"}.get(reply.kind)
     blocks = paragraphs(reply.text)
     if kind_color and blocks:
@@ -194,7 +200,7 @@ def form_card(form: Form, lang: str, *, intro: str | None = None) -> dict[str, A
 
 def notification_card(notification: Notification) -> dict[str, Any]:
     title = notification.data.get("title") if isinstance(notification.data.get("title"), str) else None
-    body = [text_block(title or say("teams_security_notice", notification.lang), style="heading",
+    body = [text_block(plain_markdown(title or say("teams_security_notice", notification.lang)), style="heading",
                        size="Medium", weight="Bolder")]
     body += paragraphs(notification.text)
     body += action_sets(_buttons(notification.buttons))
