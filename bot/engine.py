@@ -18,6 +18,7 @@ from bot.privacy import mask
 from bot.reload import Reloader
 from bot.snapshot import KnowledgeHolder
 from bot.store.base import Store, StoreError
+from bot.store.retention import RAW_QUESTION_KEYS
 from intents.answers import answer_reply, suggestions_reply, unknown_reply
 from intents.matcher import Band, Match
 from intents.normalize import normalize, strip_control
@@ -25,6 +26,22 @@ from intents.normalize import normalize, strip_control
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
+# How long a question is kept as typed so that the user can forward it to the security team
+# ("ask the security team" under an unknown answer, or after "none of these"). Only the clicks
+# that lead there keep it; anything else the user does drops it, and the retention purge removes
+# it from conversations left idle longer than this.
+OFFER_SECONDS = 3600
+_OFFER_ACTIONS = ("none", "expert:ask")
+
+
+def _drop_stale_offer(state: dict[str, Any], message: IncomingMessage) -> None:
+    """Forget the question as typed unless this turn can still forward it (see OFFER_SECONDS)."""
+    if "last_question_raw" not in state:
+        return
+    until = state.get("last_question_until")
+    if message.action not in _OFFER_ACTIONS or not isinstance(until, int | float) or time.time() > until:
+        for key in RAW_QUESTION_KEYS:
+            state.pop(key, None)
 
 
 def conversation_key(message: IncomingMessage) -> str:
@@ -62,6 +79,7 @@ class Bot:
             state = await self.store.get_state(key)
             lang = self._language(text, message, state)
             before = json.dumps(state, sort_keys=True, default=str)
+            _drop_stale_offer(state, message)
             turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
                         bot=self)
             response = await self._dispatch(turn, text)
@@ -125,7 +143,9 @@ class Bot:
                 score=best.score if best else None)
         QUESTIONS.labels(match.band.value, turn.message.platform).inc()
         turn.state["last_question"] = mask(text)
-        turn.state["last_question_raw"] = text  # forwarded as typed if the user asks the security team
+        if match.band is not Band.ANSWER and "expert" in self.flows:  # forwarded as typed if the user asks
+            turn.state["last_question_raw"] = text
+            turn.state["last_question_until"] = time.time() + OFFER_SECONDS
         if match.band is Band.ANSWER and best is not None:
             turn.state["last_intent"] = best.intent
             return Response((answer_reply(kb, kb.intents[best.intent], turn.lang, best.score),))

@@ -13,7 +13,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.engine import Bot
+from bot.engine import OFFER_SECONDS, Bot
 from bot.reload import start_watching
 from bot.settings import Settings
 from bot.store.base import StoreError
@@ -21,22 +21,25 @@ from bot.store.base import StoreError
 log = logging.getLogger(__name__)
 
 FrontEnd = Callable[[asyncio.Event], Awaitable[None]]
-PURGE_INTERVAL_SECONDS = 6 * 3600
+PURGE_INTERVAL_SECONDS = 3600  # a question kept for the "ask the team" offer lives at most ~2 h
 
 
-async def purge_old_questions(bot: Bot, retention_days: int) -> int:
-    """Delete stored questions and feedback older than the retention period."""
-    return await bot.store.purge_questions(older_than=time.time() - retention_days * 86_400)
+async def purge_expired_data(bot: Bot, retention_days: int, *, now: float | None = None) -> int:
+    """Delete what people typed and their ids after the retention period (see Store.purge_expired),
+    and questions kept as typed for an offer that has expired."""
+    now = time.time() if now is None else now
+    return await bot.store.purge_expired(older_than=now - retention_days * 86_400,
+                                         offers_older_than=now - OFFER_SECONDS)
 
 
 async def _retention_loop(bot: Bot, retention_days: int) -> None:
     while True:
         try:
-            removed = await purge_old_questions(bot, retention_days)
+            removed = await purge_expired_data(bot, retention_days)
             if removed:
-                log.info("purged old questions", extra={"removed": removed, "retention_days": retention_days})
+                log.info("purged expired data", extra={"removed": removed, "retention_days": retention_days})
         except StoreError as exc:
-            log.warning("could not purge old questions", extra={"error": str(exc)})
+            log.warning("could not purge expired data", extra={"error": str(exc)})
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 

@@ -24,6 +24,7 @@ class ExpertQuestions:
         if action != "expert:ask":
             return _reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
         question = turn.state.pop("last_question_raw", None)
+        turn.state.pop("last_question_until", None)
         if not question:
             return _reply(turn, say("expert_nothing", turn.lang), ReplyKind.ERROR)
         message = turn.message

@@ -33,6 +33,7 @@ from bot.store.incidents import (
     record_from_row,
 )
 from bot.store.migrations import migrations
+from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import checkup_record
 
 log = logging.getLogger(__name__)
@@ -321,6 +322,24 @@ class PostgresStore:
                 status = await conn.execute("DELETE FROM questions WHERE asked_at < $1", older_than)
                 await conn.execute("DELETE FROM feedback WHERE given_at < $1", older_than)
             return _rowcount(status)
+        return await self._run(op)
+
+    async def purge_expired(self, *, older_than: float, offers_older_than: float) -> int:
+        deletes = (("questions", "asked_at"), ("feedback", "given_at"), ("conversation_state", "updated_at"),
+                   ("deliveries", "seen_at"), ("expert_questions", "asked_at"))
+
+        async def op(conn: asyncpg.Connection) -> int:
+            async with conn.transaction():
+                statuses = [await conn.execute(f"DELETE FROM {table} WHERE {column} < $1", older_than)
+                            for table, column in deletes]
+                statuses.append(await conn.execute(
+                    "DELETE FROM conversation_refs WHERE updated_at < $1 AND starts_with(key, $2)",
+                    older_than, PERSONAL_REF_PREFIX))
+                statuses.append(await conn.execute(
+                    "UPDATE conversation_state SET state = ((state::jsonb) - $2::text[])::text "
+                    "WHERE updated_at < $1 AND (state::jsonb) ? $3",
+                    offers_older_than, list(RAW_QUESTION_KEYS), RAW_QUESTION_KEYS[0]))
+            return sum(_rowcount(status) for status in statuses)
         return await self._run(op)
 
     # -- ask the security team ------------------------------------------------------------------

@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
 from bot.store.migrations import migrations
+from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import SqliteCheckupsMixin
 from bot.store.sqlite_incidents import SqliteIncidentsMixin
 
@@ -48,6 +49,8 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             await self._db.execute("PRAGMA synchronous=FULL")
             await self._db.execute("PRAGMA busy_timeout=5000")
             await self._db.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros: purged text cannot be read back from the file.
+            await self._db.execute("PRAGMA secure_delete=ON")
             await self._migrate()
         except (sqlite3.Error, OSError) as exc:
             await self.close()
@@ -186,6 +189,28 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         cursor = await self.execute("DELETE FROM questions WHERE asked_at < ?", (older_than,))
         await self.execute("DELETE FROM feedback WHERE given_at < ?", (older_than,))
         return cursor.rowcount
+
+    async def purge_expired(self, *, older_than: float, offers_older_than: float) -> int:
+        raw_paths = ", ".join(f"'$.{key}'" for key in RAW_QUESTION_KEYS)
+        removed = 0
+        for sql, params in (
+            ("DELETE FROM questions WHERE asked_at < ?", (older_than,)),
+            ("DELETE FROM feedback WHERE given_at < ?", (older_than,)),
+            ("DELETE FROM conversation_state WHERE updated_at < ?", (older_than,)),
+            ("DELETE FROM deliveries WHERE seen_at < ?", (older_than,)),
+            ("DELETE FROM expert_questions WHERE asked_at < ?", (older_than,)),
+            ("DELETE FROM conversation_refs WHERE updated_at < ? AND substr(key, 1, ?) = ?",
+             (older_than, len(PERSONAL_REF_PREFIX), PERSONAL_REF_PREFIX)),
+            (f"UPDATE conversation_state SET state = json_remove(state, {raw_paths}) "
+             f"WHERE updated_at < ? AND json_extract(state, '$.{RAW_QUESTION_KEYS[0]}') IS NOT NULL",
+             (offers_older_than,)),
+        ):  # one statement at a time: each is complete on its own, and a long purge blocks no turn
+            cursor = await self.execute(sql, params)
+            removed += max(cursor.rowcount, 0)
+        # The old page images stay in the write-ahead log until a checkpoint: write them back
+        # (zeroed) and empty the log.
+        await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
 
     # -- ask the security team ------------------------------------------------------------------
     _EXPERT_COLUMNS = "id, asked_at, platform, user_id, conversation_id, lang, question, status, answer, answered_by, answered_at"

@@ -361,3 +361,34 @@ async def test_replicas_opening_an_empty_database_together_all_succeed(store_url
     finally:
         for s in stores:
             await s.close()
+
+
+# -- retention (issue 13, point 5) ---------------------------------------------------------------
+async def test_purge_expired_removes_every_table_that_holds_user_text_or_ids(store: Store) -> None:
+    await store.record_question(platform="slack", lang="en", text="q", band="unknown", intent=None, score=None)
+    await store.record_feedback(platform="slack", user_id="U0ALICE", intent=None, vote="down", question="q")
+    await store.put_state("slack:D1:U0ALICE", {"lang": "en", "last_question_raw": "mail taro@example.com"})
+    await store.claim_delivery("slack:Ev0ALICE")
+    await store.create_expert_question(platform="slack", user_id="U0ALICE", conversation_id="D1", lang="en",
+                                       question="mail taro@example.com")
+    await store.save_conversation_ref("teams:user:aad-alice", {"user": {"id": "29:alice"}})
+    await store.save_conversation_ref("teams:channel:19:sec@thread.tacv2", {"conversation": {"id": "19:sec"}})
+    incident = await new_incident(store)
+
+    assert await store.purge_expired(older_than=time.time() - 3600, offers_older_than=time.time() - 3600) == 0
+    assert await store.purge_expired(older_than=time.time() + 1, offers_older_than=time.time() + 1) >= 6
+    assert await store.list_questions() == [] and await store.list_feedback() == []
+    assert await store.get_state("slack:D1:U0ALICE") == {}
+    assert await store.claim_delivery("slack:Ev0ALICE")  # claimable again: the old id is gone
+    assert await store.list_expert_questions() == []
+    assert await store.get_conversation_ref("teams:user:aad-alice") is None
+    # Kept: where the security channel is, and the incident records (the organisation's own records).
+    assert await store.get_conversation_ref("teams:channel:19:sec@thread.tacv2") is not None
+    assert await store.get_incident(incident.id) is not None
+
+
+async def test_purge_expired_drops_only_the_raw_question_from_recent_conversations(store: Store) -> None:
+    await store.put_state("slack:D1:U0ALICE", {"lang": "ja", "last_question": "[email]",
+                                                "last_question_raw": "taro@example.com", "last_question_until": 1.0})
+    await store.purge_expired(older_than=time.time() - 86_400, offers_older_than=time.time() + 1)
+    assert await store.get_state("slack:D1:U0ALICE") == {"lang": "ja", "last_question": "[email]"}
