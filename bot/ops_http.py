@@ -1,25 +1,37 @@
-"""/healthz, /readyz and /metrics for every aiohttp server secbot runs."""
+"""/healthz for every public server; /readyz and /metrics on the operator port.
+
+/healthz only says that the process answers, so load balancers may ask it on the public port.
+/readyz and /metrics tell what the bot is doing (an incident of which type was just reported):
+they are served on a port of their own (SECBOT_OPS_PORT), bound to loopback by default.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from bot.engine import Bot
 from bot.metrics import exposition
+from bot.settings import Settings
 
 ReadyCheck = Callable[[], Awaitable[str | None]]  # None when ready, else the reason
 
 
-def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
-                   info: Mapping[str, str] | None = None) -> None:
-    """Liveness (the process answers), readiness (knowledge loaded, store reachable), metrics.
-
-    `info` is added to the /healthz body (e.g. which front end, which mode)."""
+def add_health_route(app: web.Application, info: Mapping[str, str] | None = None) -> None:
+    """Liveness (the process answers); `info` is added to the body (e.g. which front end, which mode)."""
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok", **(info or {})})
+
+    app.router.add_get("/healthz", healthz)
+
+
+def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
+                   info: Mapping[str, str] | None = None) -> None:
+    """Liveness, readiness (knowledge loaded, store reachable) and metrics."""
 
     async def readyz(_: web.Request) -> web.Response:
         problems = []
@@ -40,6 +52,26 @@ def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
         payload, content_type = exposition()
         return web.Response(body=payload, headers={"Content-Type": content_type})
 
-    app.router.add_get("/healthz", healthz)
+    add_health_route(app, info)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+
+
+def ops_front_end(bot: Bot, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """The operator server as a front end of `bot.service.run_service`."""
+
+    async def serve(stop: asyncio.Event) -> None:
+        app = web.Application()
+        add_ops_routes(app, bot, info={"service": "secbot-ops"})
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.ops_host, settings.ops_port)
+            await site.start()
+            where = ", ".join(f"{a[0]}:{a[1]}" for a in runner.addresses if isinstance(a, tuple))
+            print(f"secbot: operator endpoints (/readyz, /metrics) on http://{where}", file=sys.stderr, flush=True)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    return serve

@@ -66,6 +66,10 @@ class Settings:
     admins: frozenset[str] = frozenset()
     responders: frozenset[str] = frozenset()
     question_retention_days: int = 90
+    # /readyz and /metrics: their own port, on loopback unless the operator says otherwise
+    # (they tell anyone who can reach them what was just reported). /healthz stays public.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 9464  # -1: SECBOT_OPS_PORT is not a port number (`secbot serve` says so)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -88,6 +92,11 @@ class Settings:
             "admins": _ids(env.get("SECBOT_ADMINS")),
             "responders": _ids(env.get("SECBOT_RESPONDERS")),
         }
+        if env.get("SECBOT_OPS_HOST"):
+            values["ops_host"] = env["SECBOT_OPS_HOST"]
+        if env.get("SECBOT_OPS_PORT"):
+            port = env["SECBOT_OPS_PORT"].strip()
+            values["ops_port"] = int(port) if port.isdigit() and int(port) <= 65535 else -1
         retention = env.get("SECBOT_QUESTION_RETENTION_DAYS")
         if retention and retention.isdigit():
             values["question_retention_days"] = int(retention)

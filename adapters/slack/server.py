@@ -1,4 +1,4 @@
-"""The aiohttp web app: `/slack/events` (events, slash commands, interactivity), `/healthz`, `/readyz`, `/metrics`.
+"""The aiohttp web app: `/slack/events` (events, slash commands, interactivity) and `/healthz`.
 
 Two conversions, as in bolt-python's aiohttp adapter: aiohttp request -> bolt request, bolt
 response -> aiohttp response. Signature checks, url_verification and ssl_check are bolt's.
@@ -11,7 +11,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from adapters.slack.app import SlackApp
 from adapters.slack.shape import body_problem
-from bot.ops_http import add_ops_routes
+from bot.ops_http import add_health_route
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything bigger early
@@ -21,9 +21,9 @@ SLACK_APP_KEY: web.AppKey[SlackApp] = web.AppKey("secbot_slack_app", SlackApp)
 
 
 def build_server(slack: SlackApp, *, events_path: str = EVENTS_PATH, socket_mode: bool = False) -> web.Application:
-    """In Socket Mode only the operator endpoints (/healthz, /readyz, /metrics) are served."""
+    """In Socket Mode only /healthz is served (/readyz and /metrics are on the operator port)."""
     web_app = web.Application(client_max_size=MAX_BODY)
-    add_ops_routes(web_app, slack.bot, info={"service": "secbot-slack", "mode": "socket" if socket_mode else "http"})
+    add_health_route(web_app, info={"service": "secbot-slack", "mode": "socket" if socket_mode else "http"})
     if not socket_mode:
         web_app[SLACK_APP_KEY] = slack
         web_app.router.add_post(events_path, events)

@@ -19,7 +19,7 @@ from botbuilder.schema import Activity
 
 from adapters.teams.app import TeamsApp, build_teams_app
 from bot.engine import Bot
-from bot.ops_http import add_ops_routes
+from bot.ops_http import add_health_route
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Appl
 
     app = web.Application(client_max_size=max_body)
     app.router.add_post("/api/messages", messages)
-    add_ops_routes(app, teams.bot, info={"service": "secbot-teams", "mode": "local" if teams.local_mode else "authenticated"})
+    add_health_route(app, info={"service": "secbot-teams", "mode": "local" if teams.local_mode else "authenticated"})
     return app
 
 

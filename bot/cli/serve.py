@@ -28,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     slack = platforms.add_parser(
         "slack", parents=[common_options()], help="serve the Slack app (Events API over HTTP, or Socket Mode)",
-        description="Serve the Slack app: /slack/events for events, slash commands and interactivity; /healthz, "
-                    "/readyz and /metrics for operators. Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or "
+        description="Serve the Slack app: /slack/events for events, slash commands and interactivity; /healthz; "
+                    "/readyz and /metrics on the operator port (SECBOT_OPS_HOST:SECBOT_OPS_PORT, default "
+                    "127.0.0.1:9464). Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or "
                     "SLACK_APP_TOKEN (--socket), and SECBOT_SECURITY_CHANNEL; optional SECBOT_DATABASE_URL and "
                     "SECBOT_SLACK_API_URL.")
     slack.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
@@ -40,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     teams = platforms.add_parser(
         "teams", parents=[common_options()], help="serve the Microsoft Teams bot (Bot Framework over HTTP)",
-        description="Serve the Teams bot: /api/messages for the Bot Framework; /healthz, /readyz and /metrics for "
-                    "operators. Needs MicrosoftAppId, MicrosoftAppPassword (and MicrosoftAppTenantId, "
+        description="Serve the Teams bot: /api/messages for the Bot Framework; /healthz; /readyz and /metrics on "
+                    "the operator port (SECBOT_OPS_HOST:SECBOT_OPS_PORT, default 127.0.0.1:9464). Needs "
+                    "MicrosoftAppId, MicrosoftAppPassword (and MicrosoftAppTenantId, "
                     "MicrosoftAppType=SingleTenant for a single-tenant bot) and SECBOT_TEAMS_SECURITY_CHANNEL; "
                     "optional SECBOT_DATABASE_URL. Without MicrosoftAppId it runs in local mode: no "
                     "authentication, loopback only.")
@@ -85,6 +87,8 @@ def run(args: argparse.Namespace, *, slack: bool = False, teams: bool = False) -
         host = args.host or ("127.0.0.1" if not settings.microsoft_app_id else "0.0.0.0")
         front_ends.append(("teams", lambda bot: teams_front_end(bot, settings, host=host, port=port),
                            teams_problems(settings, host)))
+    if not 0 <= settings.ops_port <= 65535:
+        raise CliError("SECBOT_OPS_PORT must be a port number between 0 and 65535", EXIT_USAGE)
     problems = [p for _, _, found in front_ends for p in found]
     if problems:
         raise CliError("cannot start: " + "; ".join(problems), EXIT_USAGE)
@@ -108,6 +112,7 @@ def _slack_problems(settings: Settings, socket_mode: bool) -> list[str]:
 async def _serve(settings: Settings, makers: Sequence) -> None:  # type: ignore[type-arg]
     from bot.app import create_bot  # noqa: PLC0415
     from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
+    from bot.ops_http import ops_front_end  # noqa: PLC0415
     from bot.service import run_service  # noqa: PLC0415
     from bot.store.base import StoreError  # noqa: PLC0415
 
@@ -117,4 +122,4 @@ async def _serve(settings: Settings, makers: Sequence) -> None:  # type: ignore[
         raise knowledge_failure(exc) from None
     except StoreError as exc:
         raise store_failure(exc) from None
-    await run_service(bot, settings, [make(bot) for make in makers])
+    await run_service(bot, settings, [ops_front_end(bot, settings), *(make(bot) for make in makers)])

@@ -25,20 +25,28 @@ async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path,
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
     env.update(SLACK_BOT_TOKEN="xoxb-test-not-real", SLACK_SIGNING_SECRET="not-a-real-secret",
                SECBOT_SECURITY_CHANNEL="C0SECURITY", SECBOT_SLACK_API_URL="http://127.0.0.1:9/api/",
-               SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge))
+               SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
+               SECBOT_OPS_PORT="0")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", "0",
         "--teams-port", "0", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     seen: list[str] = []
     try:
+        ops = await _wait_for(process.stderr, r"operator endpoints .*http://127\.0\.0\.1:(\d+)", seen)
         slack = await _wait_for(process.stderr, r"http://127\.0\.0\.1:(\d+)/slack/events", seen)
         teams = await _wait_for(process.stdout, r"http://127\.0\.0\.1:(\d+)/api/messages", seen)
         async with aiohttp.ClientSession() as session:
             for port, service in ((slack.group(1), "secbot-slack"), (teams.group(1), "secbot-teams")):
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                     assert (await response.json())["service"] == service
-                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
-                    assert response.status == 200
+                for path in ("/readyz", "/metrics"):  # not on the public ports
+                    async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                        assert response.status == 404
+            # One operator port for the process, on loopback.
+            async with session.get(f"http://127.0.0.1:{ops.group(1)}/readyz") as response:
+                assert response.status == 200 and (await response.json())["status"] == "ok"
+            async with session.get(f"http://127.0.0.1:{ops.group(1)}/metrics") as response:
+                assert "secbot_questions_total" in await response.text()
     finally:
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), 30)

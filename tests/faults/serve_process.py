@@ -34,6 +34,7 @@ def clean_env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
     env["PYTHONPATH"] = str(REPO)
+    env["SECBOT_OPS_PORT"] = "0"  # a free port: several servers run side by side in the tests
     env.update(values)
     return env
 

@@ -195,3 +195,12 @@ async def test_incident_commands_are_audited_and_counted_in_metrics(make_bot):
         return float(line.split()[-1]) if line else 0.0
 
     assert count(after) == count(before) + 1
+
+
+def test_the_operator_endpoints_listen_on_loopback_unless_configured() -> None:
+    from bot.settings import Settings  # noqa: PLC0415
+
+    default = Settings.from_env({})
+    assert (default.ops_host, default.ops_port) == ("127.0.0.1", 9464)
+    chosen = Settings.from_env({"SECBOT_OPS_HOST": "10.0.0.5", "SECBOT_OPS_PORT": "9100"})
+    assert (chosen.ops_host, chosen.ops_port) == ("10.0.0.5", 9100)
