@@ -230,8 +230,13 @@ class TeamsHandler:
             bot=incoming.recipient, channel_id=TEAMS_CHANNEL_ID, service_url=incoming.service_url,
             conversation=ConversationAccount(id=base_conversation_id(channel), is_group=True,
                                              conversation_type="channel", tenant_id=tenant_id(incoming)))
-        await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize())
+        if self.trusted(incoming):  # unauthenticated input is used for this post only, never stored
+            await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize())
         return reference
+
+    def trusted(self, activity: Activity) -> bool:
+        """Authenticated by Bot Framework (not local mode): its serviceUrl may be stored for later."""
+        return bool(self.app_id)
 
     async def send_proactive(self, reference: ConversationReference, activity: Activity) -> None:
         async def send(new_context: TurnContext) -> None:
@@ -261,7 +266,7 @@ class TeamsHandler:
             if kind == "personal":
                 await self.bot.store.save_conversation_ref(user_ref_key(user_id(activity)), reference.serialize())
             channel = teams_channel_id(activity)
-            if kind == "channel" and channel:
+            if kind == "channel" and channel and self.trusted(activity):
                 reference.conversation.id = base_conversation_id(channel)
                 reference.conversation.is_group = True
                 reference.user = None

@@ -66,7 +66,10 @@ def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Appl
             return web.json_response(invoke_response.body, status=invoke_response.status)
         return web.Response(status=200)
 
-    app = web.Application(client_max_size=max_body)
+    # Local mode answers unauthenticated requests, so it must only ever answer this machine: a web
+    # page whose host name was rebound to 127.0.0.1 still sends its own name in Host.
+    middlewares = [_loopback_host_only] if teams.local_mode else []
+    app = web.Application(client_max_size=max_body, middlewares=middlewares)
     app.router.add_post("/api/messages", messages)
     add_health_route(app, info={"service": "secbot-teams", "mode": "local" if teams.local_mode else "authenticated"})
     return app
@@ -93,6 +96,21 @@ def _check_activity(body: Any) -> str | None:
     return None
 
 
+@web.middleware
+async def _loopback_host_only(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                              ) -> web.StreamResponse:
+    if not is_loopback(_host_name(request.headers.get("Host", ""))):
+        return _error(403, "local mode answers only requests for localhost")
+    return await handler(request)
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header: 'localhost:3978' -> 'localhost', '[::1]:3978' -> '[::1]'."""
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -111,6 +129,9 @@ def teams_problems(settings: Settings, host: str) -> list[str]:
                         "is off (local mode); use --host 127.0.0.1, or set MicrosoftAppId and MicrosoftAppPassword")
     if not local and not settings.microsoft_app_password and settings.microsoft_app_type.lower() != "userassignedmsi":
         problems.append("MicrosoftAppId is set but MicrosoftAppPassword is not (see docs/teams.md)")
+    if local and (settings.database_url or "").startswith(("postgresql:", "postgres:")):
+        problems.append("refusing local mode (no MicrosoftAppId, no authentication) on a PostgreSQL database: "
+                        "it may be shared with an authenticated deployment; use a SQLite file for local tests")
     if settings.microsoft_app_type.lower() == "singletenant" and not settings.microsoft_app_tenant_id:
         problems.append("MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId")
     return problems
