@@ -56,12 +56,16 @@ class Settings:
     slack_app_token: Secret = field(default_factory=lambda: Secret(""))
     slack_api_url: str | None = None
     security_channel: str | None = None
+    # Workspace (T...) and Enterprise Grid organisation (E...) ids served; empty: the bot token's own.
+    slack_teams: frozenset[str] = frozenset()
     # Teams
     microsoft_app_id: str = ""
     microsoft_app_password: Secret = field(default_factory=lambda: Secret(""))
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: str = "MultiTenant"
     teams_security_channel: str | None = None
+    # Microsoft 365 tenant ids served; empty: MicrosoftAppTenantId for a single-tenant app, else any.
+    teams_tenants: frozenset[str] = frozenset()
     # Who may run admin and responder commands (platform user ids, group ids, AAD object ids).
     admins: frozenset[str] = frozenset()
     responders: frozenset[str] = frozenset()
@@ -89,6 +93,8 @@ class Settings:
             "microsoft_app_tenant_id": env.get("MicrosoftAppTenantId", ""),
             "microsoft_app_type": env.get("MicrosoftAppType", "MultiTenant") or "MultiTenant",
             "teams_security_channel": env.get("SECBOT_TEAMS_SECURITY_CHANNEL") or None,
+            "teams_tenants": _ids(env.get("SECBOT_TEAMS_TENANTS")),
+            "slack_teams": _ids(env.get("SECBOT_SLACK_TEAMS")),
             "admins": _ids(env.get("SECBOT_ADMINS")),
             "responders": _ids(env.get("SECBOT_RESPONDERS")),
         }

@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -112,6 +113,13 @@ class BackgroundTasks:
         except Exception:  # noqa: BLE001 - one failed delivery must not take the server down
             log.exception("slack: background task %s failed", name)
 
+    def workspaces(self, context: Any) -> set[str]:
+        """SECBOT_SLACK_TEAMS, else the workspace (and organisation) of the bot token (auth.test)."""
+        if self.settings.slack_teams:
+            return set(self.settings.slack_teams)
+        result = context.authorize_result
+        return {result.team_id, result.enterprise_id} - {None} if result is not None else set()
+
     async def drain(self, timeout: float | None = None) -> None:
         """Wait until every task (including ones started meanwhile) is done."""
         loop = asyncio.get_running_loop()
@@ -154,6 +162,13 @@ class SlackApp:
             )
         self._register(self.bolt)
 
+    def workspaces(self, context: Any) -> set[str]:
+        """SECBOT_SLACK_TEAMS, else the workspace (and organisation) of the bot token (auth.test)."""
+        if self.settings.slack_teams:
+            return set(self.settings.slack_teams)
+        result = context.authorize_result
+        return {result.team_id, result.enterprise_id} - {None} if result is not None else set()
+
     async def drain(self, timeout: float | None = None) -> None:
         await self.tasks.drain(timeout)
 
@@ -164,6 +179,16 @@ class SlackApp:
 
     # -- listeners --------------------------------------------------------------------------
     def _register(self, app: AsyncApp) -> None:
+        @app.middleware
+        async def same_workspace(context: Any, next: Any) -> BoltResponse | None:  # noqa: A002 - bolt's name
+            """A signed request from a workspace or organisation we do not serve gets an empty 200."""
+            asked = {context.team_id, context.enterprise_id} - {None}
+            if asked and not asked & self.workspaces(context):
+                log.warning("slack: ignoring a request from workspace %s (not in SECBOT_SLACK_TEAMS)",
+                            "/".join(sorted(asked)))
+                return BoltResponse(status=200, body="")
+            return await next()
+
         @app.event("app_mention")
         async def mention(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
             self._start_event(body, event, context)

@@ -67,6 +67,15 @@ class AdapterConfig:
         return f"AdapterConfig(APP_ID={self.APP_ID!r}, APP_TYPE={self.APP_TYPE!r}, APP_TENANTID={self.APP_TENANTID!r})"
 
 
+def allowed_tenants(settings: Settings) -> frozenset[str]:
+    """The tenants served: SECBOT_TEAMS_TENANTS, else a single-tenant app's own; empty means any."""
+    if settings.teams_tenants:
+        return settings.teams_tenants
+    if settings.microsoft_app_type.lower() == "singletenant" and settings.microsoft_app_tenant_id:
+        return frozenset({settings.microsoft_app_tenant_id})
+    return frozenset()
+
+
 def channel_ref_key(channel_id: str) -> str:
     return f"teams:channel:{base_conversation_id(channel_id)}"
 
@@ -90,13 +99,22 @@ class TeamsHandler:
         self.bot = bot
         self.settings = settings
         self.adapter = adapter
+        self.tenants = allowed_tenants(settings)
 
     @property
     def app_id(self) -> str:
         return self.settings.microsoft_app_id
 
+    def tenant_allowed(self, activity: Activity) -> bool:
+        return not self.tenants or tenant_id(activity) in self.tenants
+
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if not self.tenant_allowed(activity):
+            # Authenticated by Bot Framework, but from an organisation this bot does not serve.
+            log.warning("ignoring a %s activity from tenant %s (not in SECBOT_TEAMS_TENANTS)",
+                        activity.type, tenant_id(activity))
+            return
         if activity.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             await self.remember_conversation(activity)
             await self._welcome(context)
@@ -235,8 +253,9 @@ class TeamsHandler:
         return reference
 
     def trusted(self, activity: Activity) -> bool:
-        """Authenticated by Bot Framework (not local mode): its serviceUrl may be stored for later."""
-        return bool(self.app_id)
+        """Authenticated by Bot Framework (not local mode) and from a tenant we serve: its
+        serviceUrl and conversation may be stored for later."""
+        return bool(self.app_id) and self.tenant_allowed(activity)
 
     async def send_proactive(self, reference: ConversationReference, activity: Activity) -> None:
         async def send(new_context: TurnContext) -> None:
@@ -266,7 +285,11 @@ class TeamsHandler:
             if kind == "personal":
                 await self.bot.store.save_conversation_ref(user_ref_key(user_id(activity)), reference.serialize())
             channel = teams_channel_id(activity)
-            if kind == "channel" and channel and self.trusted(activity):
+            # The security channel's reference: only from a message posted there (not an install
+            # or membership event), authenticated, from a tenant we serve.
+            security = self.settings.teams_security_channel
+            if (kind == "channel" and channel and security and activity.type == ActivityTypes.message
+                    and base_conversation_id(channel) == base_conversation_id(security) and self.trusted(activity)):
                 reference.conversation.id = base_conversation_id(channel)
                 reference.conversation.is_group = True
                 reference.user = None
