@@ -28,7 +28,7 @@ from botbuilder.schema import (
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
 
-from adapters.teams import cards
+from adapters.teams import cards, openid
 from adapters.teams.connector_http import use_aiohttp
 from adapters.teams.convert import (
     base_conversation_id,
@@ -359,7 +359,14 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
             await self._session.close()
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
-        result = await super().authenticate_request(activity, auth_header)
+        try:
+            result = await super().authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - botframework fails on forged tokens in many ways
+            # A token that cannot be verified is a 401, never a 500 with a traceback.
+            log.info("refused a Bot Framework token: %s", type(exc).__name__)
+            raise PermissionError("the Bot Framework token could not be verified") from None
         if result.connector_factory is not None:
             result.connector_factory = _ReusedConnectors(result.connector_factory, self)
         return result
@@ -370,6 +377,7 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     _cheap_connector_clients()
+    openid.install()
     auth = _Authentication(AdapterConfig.from_settings(settings))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = turn_error_handler(settings)

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 from msrest.exceptions import ClientRequestError
-from msrest.pipeline import AsyncHTTPSender, AsyncPipeline, Request, Response, SansIOHTTPPolicy
+from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline, Request, Response
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
@@ -24,18 +24,28 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ATTEMPTS = 3
 TIMEOUT = aiohttp.ClientTimeout(total=30)
+TOKEN_TIMEOUT_SECONDS = 30.0
 
 
-class BearerToken(SansIOHTTPPolicy):
-    """The Authorization header exactly as botframework's AppCredentials.signed_session sets it."""
+class BearerToken(AsyncHTTPPolicy):
+    """The Authorization header exactly as botframework's AppCredentials.signed_session sets it.
+
+    The token comes from MSAL, which fetches it with blocking HTTP calls when it is not cached:
+    that runs in a thread, with a time limit, so the server keeps answering meanwhile."""
 
     def __init__(self, credentials: Any):
+        super().__init__()
         self._credentials = credentials
 
-    def on_request(self, request: Request, **kwargs: Any) -> None:
+    async def send(self, request: Request, **kwargs: Any) -> Response:
         credentials = self._credentials
         if credentials is not None and credentials._should_set_token(None):  # noqa: SLF001 - same rule as theirs
-            request.http_request.headers["Authorization"] = f"Bearer {credentials.get_access_token()}"
+            try:
+                token = await asyncio.wait_for(asyncio.to_thread(credentials.get_access_token), TOKEN_TIMEOUT_SECONDS)
+            except TimeoutError:
+                raise ClientRequestError("no Bot Framework token from Azure AD in time") from None
+            request.http_request.headers["Authorization"] = f"Bearer {token}"
+        return await self.next.send(request, **kwargs)  # type: ignore[union-attr]
 
 
 class _Answer(AsyncClientResponse):

@@ -71,3 +71,38 @@ async def test_a_busy_connector_is_retried_then_answered_once(http: aiohttp.Clie
     finally:
         await runner.cleanup()
     assert seen == [503, 429, 201] and result.id == "sent-1"
+
+
+class SlowAzureAd(MicrosoftAppCredentials):
+    """MSAL's token fetch is a blocking HTTP call: here, a slow one."""
+
+    __test__ = False
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        import time  # noqa: PLC0415
+
+        time.sleep(0.5)
+        return "slow-token"
+
+
+async def test_the_token_fetch_does_not_block_the_event_loop(connector: FakeConnector,
+                                                            http: aiohttp.ClientSession) -> None:
+    import asyncio  # noqa: PLC0415
+
+    client = use_aiohttp(ConnectorClient(SlowAzureAd("00000000-0000-0000-0000-000000000001", "x"),
+                                         base_url=connector.url), http)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    await client.conversations.send_to_conversation("19:chat", Activity(type="message", text="hi"))
+    ticker.cancel()
+    [call] = connector.messages()
+    assert call.authorization == "Bearer slow-token"
+    assert ticks > 10  # other coroutines ran while the token was fetched
