@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.engine import Bot
+from bot.http_limits import start_server
 from bot.metrics import exposition
 from bot.settings import Settings
 
@@ -63,11 +64,8 @@ def ops_front_end(bot: Bot, settings: Settings) -> Callable[[asyncio.Event], Awa
     async def serve(stop: asyncio.Event) -> None:
         app = web.Application()
         add_ops_routes(app, bot, info={"service": "secbot-ops"})
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
+        runner = await start_server(app, settings.ops_host, settings.ops_port, access_log=None)
         try:
-            site = web.TCPSite(runner, settings.ops_host, settings.ops_port)
-            await site.start()
             where = ", ".join(f"{a[0]}:{a[1]}" for a in runner.addresses if isinstance(a, tuple))
             print(f"secbot: operator endpoints (/readyz, /metrics) on http://{where}", file=sys.stderr, flush=True)
             await stop.wait()

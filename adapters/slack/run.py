@@ -12,6 +12,7 @@ from aiohttp import web
 from adapters.slack.app import build_slack_app
 from adapters.slack.server import EVENTS_PATH, SHUTDOWN_GRACE_SECONDS, build_server
 from bot.engine import Bot
+from bot.http_limits import start_server
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,11 @@ def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socke
     async def serve(stop: asyncio.Event) -> None:
         """Serve until `stop` is set; then stop accepting and finish acknowledged work."""
         slack = build_slack_app(bot, settings, socket_mode=socket_mode)
-        runner = web.AppRunner(build_server(slack, socket_mode=socket_mode), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
-        await runner.setup()
         socket_handler = None
+        runner: web.AppRunner | None = None
         try:
-            site = web.TCPSite(runner, host, port)
-            await site.start()
+            runner = await start_server(build_server(slack, socket_mode=socket_mode), host, port,
+                                        shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
             bound = _bound_port(runner) or port
             if socket_mode:
                 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
@@ -42,7 +42,8 @@ def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socke
         finally:
             if socket_handler is not None:
                 await socket_handler.close_async()
-            await runner.cleanup()  # HTTP mode: stops accepting, then drains the app's tasks
+            if runner is not None:
+                await runner.cleanup()  # HTTP mode: stops accepting, then drains the app's tasks
             await slack.drain(timeout=SHUTDOWN_GRACE_SECONDS)
             await slack.close()
 

@@ -1,17 +1,17 @@
 """Is this request body something Slack could have sent? Checked before bolt sees it.
 
-bolt parses the body before it checks the signature, and its matchers and our listeners index
-into the payload: junk, a JSON list, nesting deep enough to exhaust the recursion limit, or a
-field of the wrong type made a 500 with a traceback in the log. Real Slack payloads always pass;
-anything else is a short 400.
+Checked after the signature (server.py), before bolt parses: bolt's matchers and our listeners
+index into the payload, and junk, a JSON list, nesting deep enough to exhaust the recursion
+limit, or a field of the wrong type made a 500 with a traceback in the log. Real Slack payloads
+always pass; anything else is a short 400.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
-
-from slack_bolt.request.internals import parse_body
+from urllib.parse import parse_qsl
 
 _EVENT_TEXT_FIELDS = ("type", "user", "channel", "channel_type", "text", "subtype", "ts", "thread_ts", "event_ts",
                       "bot_id")
@@ -31,6 +31,19 @@ def body_problem(raw: str, content_type: str | None) -> str | None:
         return _problem(body)
     except RecursionError:
         return "the body is nested too deeply"
+
+
+def parse_body(raw: str, content_type: str | None) -> Any:
+    """The body as bolt will read it: JSON, a form, or a form whose `payload` field is JSON."""
+    if not raw:
+        return {}
+    if content_type == "application/json" or raw.startswith("{"):
+        return json.loads(raw)
+    form = dict(parse_qsl(raw, keep_blank_values=True))
+    if "payload" in raw:
+        payload = form.get("payload")
+        return json.loads(payload) if payload is not None else {}
+    return form
 
 
 def _optional(value: Any, kind: type | tuple[type, ...]) -> bool:

@@ -19,6 +19,7 @@ from botbuilder.schema import Activity
 
 from adapters.teams.app import TeamsApp, build_teams_app
 from bot.engine import Bot
+from bot.http_limits import BodyTimeout, body_timeout_response, read_body, start_server
 from bot.ops_http import add_health_route
 from bot.settings import Settings
 
@@ -35,26 +36,31 @@ def _error(status: int, message: str) -> web.Response:
 
 def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Application:
     async def messages(request: web.Request) -> web.StreamResponse:
+        auth_header = request.headers.get("Authorization", "")
+        if not teams.local_mode and not auth_header.startswith("Bearer "):
+            return _error(401, "a valid Bot Framework token is required")
         if request.content_type != "application/json":
             return _error(415, "expected Content-Type: application/json")
         if request.content_length is not None and request.content_length > max_body:
             return _error(413, f"request body larger than {max_body} bytes")
         try:
-            raw = await request.read()
+            raw = await read_body(request)
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"request body larger than {max_body} bytes")
+        except BodyTimeout:
+            return body_timeout_response()
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested too deeply
-            return _error(400, "the body is not valid JSON")
-        problem = _check_activity(body)
+            body = None
+        problem = "the body is not valid JSON" if body is None else _check_activity(body)
         if problem:
-            return _error(400, problem)
+            # The details help a developer in local mode; before the token is checked, say less.
+            return _error(400, problem if teams.local_mode else "the body is not a valid Bot Framework Activity")
         try:
             activity = Activity().deserialize(body)
         except Exception:  # noqa: BLE001 - msrest raises several kinds for wrong field types
             return _error(400, "the body is not a valid Bot Framework Activity")
-        auth_header = request.headers.get("Authorization", "")
         try:
             invoke_response = await teams.adapter.process_activity(auth_header, activity, teams.handler.on_turn)
         except (PermissionError, jwt.PyJWTError):
@@ -152,12 +158,9 @@ async def run(teams: TeamsApp, host: str, port: int, *, ready: asyncio.Event | N
     if teams.local_mode and not is_loopback(host):
         raise ValueError(f"refusing to listen on {host}: without MicrosoftAppId authentication is off, "
                          "so only a loopback address (127.0.0.1, ::1, localhost) is allowed")
-    runner = web.AppRunner(make_web_app(teams), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = [s.getsockname() for s in site._server.sockets] if site._server else []  # type: ignore[union-attr]
-    where = ", ".join(f"{a[0]}:{a[1]}" for a in bound) or f"{host}:{port}"
+    runner = await start_server(make_web_app(teams), host, port, access_log=None,
+                                shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    where = ", ".join(f"{a[0]}:{a[1]}" for a in runner.addresses if isinstance(a, tuple)) or f"{host}:{port}"
     if teams.local_mode:
         log.warning("Teams adapter in LOCAL MODE (no MicrosoftAppId: requests are not authenticated) on %s", where)
     else:
