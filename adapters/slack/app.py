@@ -118,7 +118,7 @@ class BackgroundTasks:
         if self.settings.slack_teams:
             return set(self.settings.slack_teams)
         result = context.authorize_result
-        return {result.team_id, result.enterprise_id} - {None} if result is not None else set()
+        return {i for i in (result.team_id, result.enterprise_id) if i} if result is not None else set()
 
     async def drain(self, timeout: float | None = None) -> None:
         """Wait until every task (including ones started meanwhile) is done."""
@@ -167,7 +167,7 @@ class SlackApp:
         if self.settings.slack_teams:
             return set(self.settings.slack_teams)
         result = context.authorize_result
-        return {result.team_id, result.enterprise_id} - {None} if result is not None else set()
+        return {i for i in (result.team_id, result.enterprise_id) if i} if result is not None else set()
 
     async def drain(self, timeout: float | None = None) -> None:
         await self.tasks.drain(timeout)
@@ -182,7 +182,7 @@ class SlackApp:
         @app.middleware
         async def same_workspace(context: Any, next: Any) -> BoltResponse | None:  # noqa: A002 - bolt's name
             """A signed request from a workspace or organisation we do not serve gets an empty 200."""
-            asked = {context.team_id, context.enterprise_id} - {None}
+            asked = {i for i in (context.team_id, context.enterprise_id) if isinstance(i, str) and i}
             if asked and not asked & self.workspaces(context):
                 log.warning("slack: ignoring a request from workspace %s (not in SECBOT_SLACK_TEAMS)",
                             "/".join(sorted(asked)))
