@@ -233,8 +233,9 @@ class TeamsHandler:
             return False
 
     async def security_channel_reference(self, context: TurnContext | None) -> ConversationReference | None:
-        """The stored reference of SECBOT_TEAMS_SECURITY_CHANNEL, or one built from the channel id
-        and the serviceUrl/tenant of the current activity (Teams accepts posts to a channel id)."""
+        """The stored reference of SECBOT_TEAMS_SECURITY_CHANNEL (see remember_conversation), or one
+        built from the channel id and the serviceUrl/tenant of the current activity (Teams accepts
+        posts to a channel id), used for this post and not stored."""
         channel = self.settings.teams_security_channel
         if not channel:
             return None
@@ -248,8 +249,7 @@ class TeamsHandler:
             bot=incoming.recipient, channel_id=TEAMS_CHANNEL_ID, service_url=incoming.service_url,
             conversation=ConversationAccount(id=base_conversation_id(channel), is_group=True,
                                              conversation_type="channel", tenant_id=tenant_id(incoming)))
-        if self.trusted(incoming):  # unauthenticated input is used for this post only, never stored
-            await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize())
+        # For this post only: the stored reference comes only from a message in that channel.
         return reference
 
     def trusted(self, activity: Activity) -> bool:

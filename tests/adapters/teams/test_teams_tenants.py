@@ -60,3 +60,17 @@ async def test_the_security_channel_reference_comes_only_from_a_message_there(st
     assert await server.bot.store.get_conversation_ref(key) is None  # another tenant
     await handler.remember_conversation(channel_activity("message_channel_mention", HOME))
     assert (await server.bot.store.get_conversation_ref(key))["conversation"]["id"] == SECURITY
+
+
+async def test_a_reporters_activity_does_not_set_the_security_channel(start_server) -> None:
+    """Only a message in the channel sets it: a reporter's serviceUrl is used for one post, not kept."""
+    server: TeamsServer = await start_server(teams_tenants=frozenset({HOME}), teams_security_channel=SECURITY,
+                                             microsoft_app_id="00000000-0000-0000-0000-00000000a99")
+    handler: TeamsHandler = server.teams.handler
+
+    class Context:
+        activity = Activity().deserialize(server.payload("message_personal"))
+
+    reference = await handler.security_channel_reference(Context())  # type: ignore[arg-type]
+    assert reference is not None and reference.conversation.id == SECURITY
+    assert await server.bot.store.get_conversation_ref(channel_ref_key(SECURITY)) is None
