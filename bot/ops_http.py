@@ -64,7 +64,11 @@ def ops_front_end(bot: Bot, settings: Settings) -> Callable[[asyncio.Event], Awa
     async def serve(stop: asyncio.Event) -> None:
         app = web.Application()
         add_ops_routes(app, bot, info={"service": "secbot-ops"})
-        runner = await start_server(app, settings.ops_host, settings.ops_port, access_log=None)
+        try:
+            runner = await start_server(app, settings.ops_host, settings.ops_port, access_log=None)
+        except OSError as exc:  # name the setting: the public port is not the one that is taken
+            raise OSError(exc.errno, f"{exc.strerror or exc} (operator port {settings.ops_host}:{settings.ops_port}: "
+                                     "set SECBOT_OPS_PORT)") from None
         try:
             where = ", ".join(f"{a[0]}:{a[1]}" for a in runner.addresses if isinstance(a, tuple))
             print(f"secbot: operator endpoints (/readyz, /metrics) on http://{where}", file=sys.stderr, flush=True)

@@ -64,3 +64,20 @@ async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path)
     assert process.returncode == 2
     text = err.decode()
     assert "SLACK_BOT_TOKEN" in text and "SECBOT_SECURITY_CHANNEL" in text and "Traceback" not in text
+
+
+async def test_a_taken_operator_port_is_named_in_the_error(tmp_path: Path, mini_knowledge: Path) -> None:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+        env.update(SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'ops.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
+                   SECBOT_OPS_PORT=str(taken.getsockname()[1]))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "serve", "teams", "--port", "0", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode != 0
+    assert "SECBOT_OPS_PORT" in err.decode() and "Traceback" not in err.decode()

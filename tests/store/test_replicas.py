@@ -79,7 +79,8 @@ class Replica:
 async def start_replica(name: str, database_url: str, fake: FakeSlack) -> Replica:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_"))}
     env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SECBOT_SECURITY_CHANNEL=SECURITY_CHANNEL,
-               SECBOT_SLACK_API_URL=fake.api_url, SECBOT_DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+               SECBOT_SLACK_API_URL=fake.api_url, SECBOT_DATABASE_URL=database_url, PYTHONUNBUFFERED="1",
+               SECBOT_OPS_PORT="0")  # two replicas on one host: an operator port each
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "serve", "slack", "--host", "127.0.0.1", "--port", "0",
         "--knowledge", str(SHIPPED_DIR), cwd=REPO, env=env,
