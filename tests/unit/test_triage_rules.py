@@ -198,7 +198,7 @@ def test_scenario(model: TriageModel, scenario: dict[str, Any]):
     # the stated principle: tiers never go back up (a legal duty never follows the police or technical help)
     ranks = [[p.id for p in model.priorities].index(a.priority.id) for a in result.contacts]
     assert ranks == sorted(ranks), [(a.contact.id, a.priority.id) for a in result.contacts]
-    assert all(a.why("ja") and a.why("en") for a in result.contacts)
+    assert all(a.why("ja") and a.why("en") and a.deadline("ja") and a.deadline("en") for a in result.contacts)
     for lang in ("ja", "en"):
         data = result.to_dict(lang)
         assert data["guidance"]["url"].startswith("https://")
