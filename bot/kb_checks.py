@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from bot.knowledge_base import KnowledgeBase, KnowledgeError
+from bot.review import review_warnings
 from bot.yaml_source import Problem
 from intents.matcher import OFF_TOPIC, Matcher
 
@@ -86,12 +88,18 @@ def confusions(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
 
 def validate_knowledge(directory: Path | str) -> list[Problem]:
     """Every problem in a knowledge folder: schema, references, duplicates, confusions."""
+    return check_knowledge(directory)[0]
+
+
+def check_knowledge(directory: Path | str, today: date | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings): problems stop the knowledge from serving; warnings (entries past
+    their review date) do not."""
     from bot.snapshot import build_snapshot  # noqa: PLC0415
 
     try:
         snapshot = build_snapshot(directory)
     except KnowledgeError as exc:
-        return list(exc.problems)
+        return list(exc.problems), []
     problems = duplicate_examples(snapshot.kb, snapshot.matcher)
     problems += confusions(snapshot.kb, snapshot.matcher)
-    return problems
+    return problems, review_warnings(snapshot.kb, today or date.today())

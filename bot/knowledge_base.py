@@ -61,6 +61,8 @@ class Intent:
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     offer: str | None = None
+    reviewed: str | None = None  # YYYY-MM-DD: last checked against its sources
+    review_by: str | None = None  # YYYY-MM-DD: check again by then (default: a year after `reviewed`)
     file: str = ""
     line: int | None = None
 
@@ -238,6 +240,8 @@ def _build_intent(raw: Mapping[str, Any], doc: YamlDocument, index: int) -> Inte
         tags=tuple(raw.get("tags", ())),
         related=tuple(raw.get("related", ())),
         offer=raw.get("offer"),
+        reviewed=raw.get("reviewed"),
+        review_by=raw.get("review_by"),
         file=str(doc.path),
         line=doc.line_of(("intents", index, "id")),
     )

@@ -45,6 +45,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Thanks for your feedback. We'll use it to improve this answer.",
     },
     "source": {"ja": "出典", "en": "Source"},
+    "as_of": {"ja": "（{year}年{month}月時点）", "en": " (as of {year}-{month:02d})"},
     "related": {"ja": "関連", "en": "Related"},
     "start_incident": {"ja": "インシデント対応を開始 (/incident)", "en": "Start incident triage (/incident)"},
     "unknown_action": {
@@ -137,3 +138,11 @@ def localize(table: Mapping[str, Mapping[str, str]], key: str, lang: str, **para
 
 def say(key: str, lang: str, **params: Any) -> str:
     return localize(MESSAGES, key, lang, **params)
+
+
+def as_of_text(as_of: str | None, lang: str) -> str:
+    """"（2026年12月時点）" / " (as of 2026-12)" after a source checked in that month; "" if unknown."""
+    if not as_of:
+        return ""
+    year, month = as_of.split("-")[:2]
+    return say("as_of", lang, year=int(year), month=int(month))

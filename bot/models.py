@@ -38,6 +38,7 @@ class Button:
 class Source:
     title: str
     url: str
+    as_of: str | None = None  # "2026-12": the month the answer was last checked against it
 
 
 @dataclass(frozen=True)

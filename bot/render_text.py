@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.messages import say
+from bot.messages import as_of_text, say
 from bot.models import Reply, ReplyKind
 
 
@@ -16,7 +16,7 @@ def render_reply(reply: Reply, *, numbered_buttons: bool = False) -> str:
     if reply.sources:
         label = say("source", reply.lang)
         lines.append("")
-        lines += [f"{label}: {s.title} <{s.url}>" for s in reply.sources]
+        lines += [f"{label}: {s.title} <{s.url}>{as_of_text(s.as_of, reply.lang)}" for s in reply.sources]
     if reply.form is not None:
         lines.append("")
         lines += [f"- {f.label}" for f in reply.form.fields]

@@ -68,6 +68,8 @@ class _SafeLoader(yaml.SafeLoader):
         super().fetch_flow_collection_start(TokenClass)
 
 
+
+
 def load_yaml(path: Path) -> YamlDocument:
     """Parse one file; raise YamlError (with file and line) if it is not valid YAML."""
     try:
@@ -84,7 +86,10 @@ def load_yaml(path: Path) -> YamlDocument:
 
 # libyaml's parser when PyYAML has it: the same safe constructors, several times faster, and
 # its own nesting limit; the pure-Python loader above otherwise.
-_Loader: Any = getattr(yaml, "CSafeLoader", _SafeLoader)
+_Loader: Any = type("_Loader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else _SafeLoader
+# Dates stay text (`reviewed: 2026-11-29` is the string "2026-11-29"): the schemas check
+# their format, and a date object would fail a `type: string` check with a confusing message.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: Path) -> YamlError:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.knowledge_base import Intent, KnowledgeBase
 from bot.messages import say
 from bot.models import Button, Reply, ReplyKind, Source
+from bot.review import as_of
 from intents.matcher import Candidate
 
 SMALLTALK_TAG = "smalltalk"
@@ -22,7 +23,7 @@ def answer_reply(kb: KnowledgeBase, intent: Intent, lang: str, score: float | No
         buttons.insert(0, Button("/checkup", "checkup:start", style="primary"))
     if smalltalk and intent.id == "help":
         buttons += [Button(i.title.get(lang), f"answer:{i.id}") for i in featured(kb) if i.id not in intent.related]
-    sources = (Source(intent.source.title, intent.source.url),) + tuple(Source(r.title, r.url) for r in intent.references)
+    sources = (Source(intent.source.title, intent.source.url, as_of(intent.reviewed)),) + tuple(Source(r.title, r.url) for r in intent.references)
     return Reply(
         text=intent.answer.get(lang),
         kind=ReplyKind.SMALLTALK if smalltalk else ReplyKind.ANSWER,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from bot.knowledge_base import KnowledgeError, load_knowledge
@@ -26,6 +27,7 @@ TEMPLATE = """\
     source:
       title: {TODO} (document title)
       url: https://www.meti.go.jp/policy/netsecurity/
+    reviewed: {today}
 """
 
 
@@ -44,7 +46,7 @@ def scaffold_intent(knowledge_dir: Path, target: Path, intent_id: str, *, questi
         raise ValueError(f"intent '{intent_id}' already exists in {existing[intent_id].file}:{existing[intent_id].line}")
     is_ja = bool(question) and any(ord(ch) > 0x3000 for ch in question or "")
     entry = TEMPLATE.format(
-        id=intent_id, TODO=TODO,
+        id=intent_id, TODO=TODO, today=date.today().isoformat(),
         title_ja=_q(f"{TODO}: 話題の名前"), title_en=_q(f"{TODO}: topic name"),
         example_ja=_q(question if question and is_ja else f"{TODO}: 質問の言い方"),
         example_en=_q(question if question and not is_ja else f"{TODO}: how users ask"),

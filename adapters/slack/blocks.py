@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.messages import say
+from bot.messages import as_of_text, say
 from bot.models import Button, Form, FormField, Notification, Reply
 from bot.render_text import render_reply
 
@@ -111,7 +111,8 @@ def reply_blocks(reply: Reply, *, open_form_value: str | None = None) -> list[di
     if reply.sources:
         label = escape(say("source", reply.lang))
         blocks.append({"type": "context", "block_id": "secbot_sources", "elements": [
-            {"type": "mrkdwn", "text": f"{label}: {link(s.url, s.title)}"} for s in reply.sources[:10]]})
+            {"type": "mrkdwn", "text": f"{label}: {link(s.url, s.title)}{escape(as_of_text(s.as_of, reply.lang))}"}
+            for s in reply.sources[:10]]})
     if reply.form is not None and open_form_value:
         label = reply.form.title
         blocks.append({"type": "actions", "block_id": "secbot_open_form", "elements": [

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from adapters.teams.convert import ACTION_KEY, TIME_SUFFIX, submit_action
-from bot.messages import say
+from bot.messages import as_of_text, say
 from bot.models import Button, Form, FormField, Notification, Reply, ReplyKind, Source
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -72,7 +72,7 @@ def _escape_link_text(text: str) -> str:
 
 def sources_block(sources: Iterable[Source], lang: str) -> list[dict[str, Any]]:
     label = say("source", lang)
-    lines = [f"{label}: [{_escape_link_text(s.title)}]({s.url})" for s in sources]
+    lines = [f"{label}: [{_escape_link_text(s.title)}]({s.url}){as_of_text(s.as_of, lang)}" for s in sources]
     if not lines:
         return []
     return [{"type": "Container", "separator": True, "spacing": "Medium",

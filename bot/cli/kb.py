@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate = commands.add_parser("validate", parents=[common_options()],
                                    help="check every knowledge file (schema, references, duplicates, confusions)")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge folder (default: the one in use)")
+    validate.add_argument("--today", type=_iso_day, default=None, metavar="YYYY-MM-DD",
+                          help="check review dates as of this day (default: today)")
     validate.set_defaults(handler=run_validate)
 
     evaluate = commands.add_parser("eval", parents=[common_options()],
@@ -67,17 +70,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.set_defaults(handler=run_new_intent)
 
 
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def run_validate(args: argparse.Namespace) -> int:
-    from bot.kb_checks import validate_knowledge  # noqa: PLC0415
+    from bot.kb_checks import check_knowledge  # noqa: PLC0415
 
     directory = args.directory or settings_from(args).knowledge_dir
-    problems = validate_knowledge(directory)
+    problems, warnings = check_knowledge(directory, args.today)
+    for warning in warnings:
+        print(f"  warning: {warning}")
     if problems:
         print(f"{directory}: {len(problems)} problem(s)")
         for problem in problems:
             print(f"  {problem}")
         return EXIT_PROBLEMS
-    print(f"{directory}: OK")
+    print(f"{directory}: OK" + (f" ({len(warnings)} warning(s): due for review)" if warnings else ""))
     return 0
 
 
@@ -164,10 +176,19 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
+    from bot.knowledge_base import KnowledgeError, load_knowledge  # noqa: PLC0415
+    from bot.review import format_reviews, review_rows  # noqa: PLC0415
     from intents.stats import collect_stats, format_stats  # noqa: PLC0415
 
     stats = run_with_store(args, lambda store: collect_stats(store, days=args.days))
-    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
+    try:
+        stats["reviews"] = review_rows(load_knowledge(settings_from(args).knowledge_dir), date.today())
+    except KnowledgeError as exc:
+        raise knowledge_failure(exc) from None
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        print(format_stats(stats) + "\n\n" + format_reviews(stats["reviews"]))
     return 0
 
 

@@ -93,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         output = {
             "incident_id": incident_id,
-            "contacts": [{"id": c["id"], "name": c["name"], "why": c["why"], "how": c["how"]} for c in result["contacts"]],
+            "principle": result["principle"],
+            "contacts": [{"id": c["id"], "name": c["name"], "priority": c["priority"], "why": c["why"],
+                          "deadline": c["deadline"], "detail": c["detail"], "how": c["how"]} for c in result["contacts"]],
             "steps": result["steps"],
             "guidance": result["guidance"],
             "rules": result["rules"],

@@ -18,6 +18,7 @@ from bot.yaml_source import Problem, YamlDocument
 
 FORM_ID = "incident_form"
 TYPE_FIELD = "incident_type"  # the field whose value picks the first-response checklist
+SECTOR_FIELD = "sector"  # its value picks the row of a contact's `sectors` table
 COMMON_CHECKLIST = "common"
 DEFAULT_MAX_LENGTH = {"choice": 64, "text": 500, "multiline": 2000, "datetime": 64}
 
@@ -34,6 +35,16 @@ class ContactMethod:
 
 
 @dataclass(frozen=True)
+class Sector:
+    """One row of a contact's sector table (which ministry is competent for a sector)."""
+
+    id: str
+    name: Localized
+    ministry: Localized | None = None  # None: the reference does not say; `unknown` explains where to ask
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
 class Contact:
     id: str
     name: Localized
@@ -42,6 +53,11 @@ class Contact:
     how: tuple[ContactMethod, ...]
     source: SourceRef
     confidence: str = "H"
+    sectors: tuple[Sector, ...] = ()
+    sector_unknown: Localized | None = None  # shown for a sector whose ministry the reference does not give
+
+    def sector(self, sector_id: str | None) -> Sector | None:
+        return next((s for s in self.sectors if s.id == sector_id), None)
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,14 @@ class Field:
 class Addition:
     contact: str
     why: Localized
+    priority: str  # a tier id from `priorities`: contacts are ordered by tier, then by rule order
+    deadline: Localized | None = None
+
+
+@dataclass(frozen=True)
+class Priority:
+    id: str
+    label: Localized
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,8 @@ class TriageModel:
     checklists: Mapping[str, tuple[Localized, ...]]
     contacts: Mapping[str, Contact]
     guidance: Guidance
+    priorities: tuple[Priority, ...] = ()  # most urgent first
+    principle: Localized | None = None  # the ordering principle, said in words above the contacts
     file: str = ""
 
     def field(self, field_id: str) -> Field | None:
@@ -147,6 +173,10 @@ def _loc(data: Mapping[str, Any] | None) -> Localized | None:
     return Localized.of(data) if data else None
 
 
+def _source(data: Mapping[str, Any]) -> SourceRef:
+    return SourceRef(str(data["title"]).strip(), str(data["url"]).strip())
+
+
 # -- contacts ---------------------------------------------------------------------------------
 def build_contacts(docs: Iterable[YamlDocument], problems: list[Problem]) -> dict[str, Contact]:
     contacts: dict[str, Contact] = {}
@@ -169,11 +199,21 @@ def build_contacts(docs: Iterable[YamlDocument], problems: list[Problem]) -> dic
                                              value=Localized.of(value) if isinstance(value, dict) else Localized(str(value).strip(), str(value).strip()),
                                              label=Localized.of(method["label"]), confidence=confidence,
                                              note=_loc(method.get("note"))))
+            sectors = []
+            for s_index, row in enumerate(raw.get("sectors", ())):
+                if row.get("ministry") and not row.get("source"):
+                    problems.append(doc.problem((*path, "sectors", s_index), f"contact '{raw['id']}': sector "
+                                                f"'{row['id']}' names a ministry without a `source`"))
+                sectors.append(Sector(row["id"], Localized.of(row["name"]), _loc(row.get("ministry")),
+                                      _source(row["source"]) if row.get("source") else None))
+            if sectors and not raw.get("sector_unknown") and any(s.ministry is None for s in sectors):
+                problems.append(doc.problem((*path, "sectors"), f"contact '{raw['id']}': sectors without a ministry "
+                                            "need `sector_unknown` saying where to ask"))
             contacts[raw["id"]] = Contact(
                 id=raw["id"], name=Localized.of(raw["name"]), helps_with=Localized.of(raw["helps_with"]),
-                does_not=Localized.of(raw["does_not"]), how=tuple(methods),
-                source=SourceRef(str(raw["source"]["title"]).strip(), str(raw["source"]["url"]).strip()),
-                confidence=raw.get("confidence", "H"))
+                does_not=Localized.of(raw["does_not"]), how=tuple(methods), source=_source(raw["source"]),
+                confidence=raw.get("confidence", "H"), sectors=tuple(sectors),
+                sector_unknown=_loc(raw.get("sector_unknown")))
             where[raw["id"]] = f"{doc.path}:{doc.line_of((*path, 'id'))}"
     return contacts
 
@@ -254,8 +294,17 @@ def reachable_domain(when: Condition, fields: Mapping[str, Field]) -> tuple[dict
     return domain, None
 
 
+def build_priorities(doc: YamlDocument, problems: list[Problem]) -> tuple[Priority, ...]:
+    priorities: list[Priority] = []
+    for index, raw in enumerate(doc.data["triage"]["priorities"]):
+        if any(p.id == raw["id"] for p in priorities):
+            problems.append(doc.problem(("triage", "priorities", index, "id"), f"duplicate priority '{raw['id']}'"))
+        priorities.append(Priority(raw["id"], Localized.of(raw["label"])))
+    return tuple(priorities)
+
+
 def build_rules(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mapping[str, Contact],
-                problems: list[Problem]) -> tuple[Rule, ...]:
+                problems: list[Problem], priorities: tuple[Priority, ...] = ()) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     stoppers: list[tuple[Rule, Condition]] = []
     seen: dict[str, int] = {}
@@ -291,7 +340,12 @@ def build_rules(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mappin
                 problems.append(doc.problem((*path, "add", a_index, "contact"),
                                             f"rule '{rid}' adds contact '{item['contact']}' twice"))
             listed.add(item["contact"])
-            additions.append(Addition(item["contact"], Localized.of(item["why"])))
+            if item["priority"] not in {p.id for p in priorities}:
+                problems.append(doc.problem((*path, "add", a_index, "priority"),
+                                            f"rule '{rid}': unknown priority '{item['priority']}' "
+                                            f"(priorities: {', '.join(p.id for p in priorities)})"))
+            additions.append(Addition(item["contact"], Localized.of(item["why"]), item["priority"],
+                                      _loc(item.get("deadline"))))
         rule = Rule(id=rid, when=when, add=tuple(additions), steps=tuple(Localized.of(s) for s in raw.get("steps", ())),
                     urgent_steps=tuple(Localized.of(s) for s in raw.get("urgent_steps", ())),
                     stop=bool(raw.get("stop", False)), file=str(doc.path), line=doc.line_of((*path, "id")))
@@ -328,6 +382,22 @@ def build_checklists(doc: YamlDocument, fields: Mapping[str, Field], problems: l
     return checklists
 
 
+def check_sectors(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mapping[str, Contact],
+                  problems: list[Problem]) -> None:
+    """Every value of the `sector` field needs a row in each contact's sector table."""
+    field = fields.get(SECTOR_FIELD)
+    if field is None:
+        return
+    for contact in contacts.values():
+        if not contact.sectors:
+            continue
+        known = {s.id for s in contact.sectors}
+        for value in field.values:
+            if value not in known:
+                problems.append(doc.problem(("triage", "form", "fields"), f"sector '{value}' has no row in the sector "
+                                            f"table of contact '{contact.id}' (rows: {', '.join(sorted(known))})"))
+
+
 # -- the builder (registered in bot/snapshot.py as "triage") -------------------------------------
 def build_triage(kb: KnowledgeBase) -> TriageModel | None:
     """The triage model, None if the knowledge has no triage; KnowledgeError on bad data."""
@@ -346,8 +416,10 @@ def build_triage(kb: KnowledgeBase) -> TriageModel | None:
         problems.append(doc.problem(("triage", "form", "id"), f"the form id must be '{FORM_ID}' (the adapters and the flow use it)"))
     fields = build_fields(doc, problems)
     by_id = {f.id: f for f in fields}
-    rules = build_rules(doc, by_id, contacts, problems)
+    priorities = build_priorities(doc, problems)
+    rules = build_rules(doc, by_id, contacts, problems, priorities)
     checklists = build_checklists(doc, by_id, problems)
+    check_sectors(doc, by_id, contacts, problems)
     if problems:
         raise KnowledgeError(problems)
     guidance = data["sharing_guidance"]
@@ -356,7 +428,7 @@ def build_triage(kb: KnowledgeBase) -> TriageModel | None:
         submit_label=Localized.of(data["form"]["submit_label"]), intro=_loc(data["form"].get("intro")),
         fields=fields, rules=rules, checklists=checklists, contacts=contacts,
         guidance=Guidance(Localized.of(guidance["title"]), str(guidance["url"]), Localized.of(guidance["text"])),
-        file=str(doc.path))
+        priorities=priorities, principle=_loc(data.get("principle")), file=str(doc.path))
 
 
 __all__ = ["build_triage", "TriageModel", "Field", "Rule", "Contact", "ContactMethod", "FORM_ID", "TYPE_FIELD"]

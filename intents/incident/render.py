@@ -62,12 +62,19 @@ def result_text(result: Mapping[str, Any], lang: str, incident_id: str | None) -
     if incident_id:
         lines += [t("recorded", lang, incident_id=incident_id), ""]
     lines.append(t("contacts_heading", lang))
+    if result.get("principle"):
+        lines.append(result["principle"])
     contacts = result.get("contacts", [])
     if not contacts:
         lines.append(t("no_contacts", lang))
     for number, contact in enumerate(contacts, 1):
-        lines.append(f"{number}. {contact['name']}")
+        tier = contact.get("priority_label")
+        lines.append(f"{number}. {contact['name']}" + ((f"［{tier}］" if lang == "ja" else f" [{tier}]") if tier else ""))
         lines.append(f"   {t('why', lang)}: {contact['why']}")
+        if contact.get("detail"):
+            lines.append(f"   {t('ministry', lang)}: {contact['detail']}")
+        if contact.get("deadline"):
+            lines.append(f"   {t('deadline', lang)}: {contact['deadline']}")
         for item in contact.get("how", []):
             lines.append(f"   - {how_text(item, lang)}")
         if contact.get("does_not"):

@@ -106,6 +106,10 @@ def markdown_report(record: IncidentRecord, model: TriageModel | None, lang: str
     out += ["", f"## {_w('contacts', lang)}", ""]
     for number, contact in enumerate(record.contacts, 1):
         out += [f"### {number}. {contact['name']}", "", contact["why"], ""]
+        if contact.get("detail"):
+            out += [f"- {t('ministry', lang)}: {contact['detail']}"]
+        if contact.get("deadline"):
+            out += [f"- {t('deadline', lang)}: {contact['deadline']}"]
         out += [f"- {how_text(item, lang)}" for item in contact.get("how", [])]
         out += [f"- {_w('reported', lang)}", ""]
 

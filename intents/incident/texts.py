@@ -53,6 +53,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No specific contact applies. If unsure, write to IPA's corporate help desk (cs-support@ipa.go.jp).",
     },
     "why": {"ja": "理由", "en": "Why"},
+    "deadline": {"ja": "期限", "en": "By when"},
+    "ministry": {"ja": "所管省庁", "en": "Competent ministry"},
     "how": {"ja": "連絡方法", "en": "How"},
     "does_not": {"ja": "注意", "en": "Note"},
     "steps_heading": {"ja": "■ 最初にやること", "en": "■ First steps"},

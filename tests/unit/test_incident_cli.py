@@ -52,10 +52,15 @@ def test_triage_json_prints_contacts_in_priority_order_and_records_the_incident(
     out = json.loads(result.stdout)
     assert out["incident_id"].startswith("INC-")
     ids = [c["id"] for c in out["contacts"]]
-    assert ids[:3] == ["police", "ipa", "jpcert"] and {"ppc", "sector_ministry"} <= set(ids)
+    # legal duties with deadlines first, then the police, then technical help
+    assert ids == ["ppc", "sector_ministry", "police", "ipa", "jpcert"]
+    assert [c["priority"] for c in out["contacts"]] == ["legal_duty", "legal_duty", "police", "help", "help"]
     for contact in out["contacts"]:
-        assert set(contact) == {"id", "name", "why", "how"} and contact["why"] and contact["how"]
-    assert out["steps"][0].startswith("The damage is ongoing")
+        assert set(contact) == {"id", "name", "priority", "why", "deadline", "detail", "how"}
+        assert contact["why"] and contact["how"]
+    assert "within 60 days" in out["contacts"][0]["deadline"]
+    assert out["principle"].startswith("Order:")
+    assert out["steps"][0].startswith("The damage may still be going on")
     assert out["guidance"]["url"].startswith("https://")
     assert incident_rows(env) == [(out["incident_id"], "open")]
 
@@ -110,8 +115,8 @@ def test_incidents_list_show_note_close_and_export(tmp_path: Path, env):
     for words in ("## 1. 概要", "- **検知日時**: 2026-11-27 07:45 JST", "ファイルサーバー",
                   "## 2. 発生した事象（報告者の記述）", "拡張子が .lockbit に変わり",
                   "- 攻撃や被害は今も続いていますか？ **はい**",  # answers in plain words, not ids
-                  "## 4. 連絡・報告先（優先順）", "### 1. 警察", "110", "### 2. IPA", "cs-support@ipa.go.jp",
-                  "個人情報保護委員会", "## 5. 初動対応", "- [ ] ", "## 6. 経過", "| 日時 | 記録者 | 内容 |",
+                  "## 4. 連絡・報告先（優先順）", "### 1. 個人情報保護委員会", "- 期限: 速報は", "60日以内",
+                  "### 2. 所管省庁", "### 3. 警察", "110", "### 4. 独立行政法人情報処理推進機構（IPA）", "cs-support@ipa.go.jp", "## 5. 初動対応", "- [ ] ", "## 6. 経過", "| 日時 | 記録者 | 内容 |",
                   "IPAにメールで相談済み", "## 7. 追記が必要な項目", "漏えいしたデータの項目", "脅迫文の内容",
                   "サイバー攻撃被害に係る情報の共有・公表ガイダンス"):
         assert words in md, words

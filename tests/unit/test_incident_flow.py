@@ -56,10 +56,11 @@ async def test_submitted_form_writes_the_incident_then_answers_and_notifies(make
     incident_id = reply.data["incident_id"]
     assert incident_id.startswith("INC-") and incident_id in reply.text
     ids = [c["id"] for c in reply.data["contacts"]]
-    assert ids[:3] == ["police", "ipa", "jpcert"] and "ppc" in ids and "otasuketai" in ids
+    assert ids == ["ppc", "police", "ipa", "jpcert", "otasuketai"]
     assert all(c["why"] and c["how"] for c in reply.data["contacts"])
     assert "card_issuer" not in ids  # phishing_detail was not asked for ransomware
-    assert reply.data["steps"][0].startswith("The damage is ongoing")
+    assert reply.data["steps"][0].startswith("The damage may still be going on")
+    assert "By when: Preliminary report promptly" in reply.text and "final report within 60 days" in reply.text
     assert reply.sources[0].url.startswith("https://www.soumu.go.jp/")
     [note] = response.notifications
     assert note.kind == "incident_created" and note.data["incident_id"] == incident_id

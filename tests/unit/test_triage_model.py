@@ -44,9 +44,9 @@ def test_shipped_triage_and_contacts_build_cleanly():
             "sme", "ongoing", "description"} <= set(ids)
     assert model.field("incident_type").values == ("ransomware", "unauthorized_access", "malware", "data_leak", "ddos",
                                                    "phishing_bec", "targeted_attack", "other")
-    for fid in ("state_sponsored", "personal_data", "financial_damage"):
+    for fid in ("state_sponsored", "personal_data", "financial_damage", "ongoing"):
         assert model.field(fid).values == ("yes", "no", "unknown")
-    for fid in ("critical_infrastructure", "sme", "ongoing"):
+    for fid in ("critical_infrastructure", "sme"):
         assert model.field(fid).values == ("yes", "no")
     assert any(f.show_if for f in model.fields)  # conditional fields exist
 
@@ -87,10 +87,10 @@ def test_rule_excluded_by_a_fields_show_if_can_never_fire(tmp_path: Path):
 
 def test_rule_shadowed_by_an_earlier_stop_rule_can_never_fire(tmp_path: Path):
     stopper = ("  rules:\n    - id: phishing_only\n      when: {incident_type: [phishing_bec]}\n      stop: true\n"
-               "      add:\n        - contact: antiphishing\n          why: {ja: テスト, en: test}\n")
+               "      add:\n        - contact: antiphishing\n          priority: help\n          why: {ja: テスト, en: test}\n")
     bad = replace(TRIAGE, "  rules:\n", stopper)
     found = problems(folder(tmp_path, bad))
-    shadowed = {"bec_transfer", "phishing_card", "phishing_credentials", "phishing"}
+    shadowed = {"bec_transfer", "phishing_card", "phishing_credentials", "phishing_impersonation", "phishing"}
     assert len(found) == len(shadowed), found
     for rule in shadowed:
         [problem] = [p for p in found if f"rule '{rule}' can never fire" in p]
@@ -147,3 +147,25 @@ def test_builder_raises_knowledge_error_so_broken_triage_never_serves(tmp_path: 
     bad = replace(TRIAGE, "        - contact: antiphishing\n", "        - contact: nobody\n")
     with pytest.raises(KnowledgeError):
         build_triage(load_knowledge(folder(tmp_path, bad)))
+
+
+def test_unknown_priority_tier_is_reported_with_file_and_line(tmp_path: Path):
+    bad = replace(TRIAGE, "          priority: act_now\n          why:\n            ja: 偽の指示で",
+                  "          priority: right_now\n          why:\n            ja: 偽の指示で")
+    [problem] = problems(folder(tmp_path, bad))
+    assert "unknown priority 'right_now'" in problem and "act_now" in problem
+    assert f"triage.yaml:{line_of(bad, 'priority: right_now')}:" in problem
+
+
+def test_a_sector_row_naming_a_ministry_needs_a_source(tmp_path: Path):
+    bad = replace(CONTACTS, "      - {id: gas, name: {ja: ガス, en: Gas}}",
+                  "      - {id: gas, name: {ja: ガス, en: Gas}, ministry: {ja: 某省, en: Some ministry}}")
+    [problem] = problems(folder(tmp_path, contacts=bad))
+    assert "sector 'gas' names a ministry without a `source`" in problem
+    assert f"contacts.yaml:{line_of(bad, 'id: gas')}:" in problem
+
+
+def test_every_sector_the_form_offers_needs_a_row_in_the_table(tmp_path: Path):
+    bad = replace(CONTACTS, "      - {id: water, name: {ja: 水道, en: Water}}\n", "")
+    [problem] = problems(folder(tmp_path, contacts=bad))
+    assert "sector 'water' has no row in the sector table of contact 'sector_ministry'" in problem

@@ -40,37 +40,41 @@ def test_state_sponsored_rule_puts_police_then_ipa_first_citing_the_guidance(mod
     for incident_type in ("targeted_attack", "ransomware", "malware", "other"):
         assert contacts(model, incident_type=incident_type, state_sponsored="yes")[:2] == ["police", "ipa"]
     assert "まずは警察やIPA" in why(model, "police", "ja", incident_type="other", state_sponsored="yes")
-    assert "police or IPA first" in why(model, "ipa", "en", incident_type="other", state_sponsored="yes")
+    assert "police or IPA first" in why(model, "police", "en", incident_type="other", state_sponsored="yes")
 
 
-def test_personal_data_rule_adds_ppc_with_the_four_cases_and_deadlines(model: TriageModel):
+def test_personal_data_check_lists_the_four_cases_and_deadlines(model: TriageModel):
     for value in ("yes", "unknown"):
         assert "ppc" in contacts(model, incident_type="data_leak", personal_data=value)
     assert "ppc" not in contacts(model, incident_type="data_leak", personal_data="no")
-    en = why(model, "ppc", "en", incident_type="data_leak", personal_data="yes")
+    result = evaluate(model, {**NEUTRAL, "incident_type": "data_leak", "personal_data": "yes"})
+    ppc = next(a for a in result.contacts if a.contact.id == "ppc")
+    en = ppc.why("en") + " " + (ppc.deadline("en") or "")
     for phrase in ("sensitive data", "financial loss", "unauthorised purpose", "more than 1,000 people",
-                   "about 3-5 days", "within 30 days", "60 days for case 3"):
+                   "about 3-5 days", "within 30 days", "60 days for case 3", "leak, loss or damage"):
         assert phrase in en
     assert "1,000+" not in en
-    ja = why(model, "ppc", "ja", incident_type="data_leak", personal_data="yes")
-    for phrase in ("要配慮個人情報", "1,000人を超える", "3〜5日", "30日以内", "60日以内"):
+    ja = ppc.why("ja") + (ppc.deadline("ja") or "")
+    for phrase in ("要配慮個人情報", "1,000人を超える", "3〜5日", "30日以内", "60日以内", "漏えい・滅失・毀損"):
         assert phrase in ja
 
 
-def test_attack_caused_leak_is_explained_as_case_3_with_60_days(model: TriageModel):
-    text = why(model, "ppc", "en", incident_type="ransomware", personal_data="unknown")
-    assert "case 3" in text and "even for one person" in text
-    assert "case 3" not in why(model, "ppc", "en", incident_type="data_leak", personal_data="yes").split("Data protected")[1]
+def test_the_personal_data_question_asks_about_loss_and_damage_not_only_leaks(model: TriageModel):
+    question = model.field("personal_data")
+    assert question is not None and question.help is not None
+    assert "漏えい・滅失・毀損" in question.label.ja and "lost" in question.label.en and "damaged" in question.label.en
+    assert "暗号化" in question.help.ja and "毀損" in question.help.ja
 
 
-def test_more_than_1000_people_is_case_4(model: TriageModel):
-    text = why(model, "ppc", "en", incident_type="data_leak", personal_data="yes", personal_data_count="over_1000")
-    assert "case 4" in text
-
-
-def test_critical_infrastructure_rule_adds_the_competent_ministry(model: TriageModel):
+def test_critical_infrastructure_rule_adds_the_competent_ministry_and_asks_the_sector(model: TriageModel):
     assert "sector_ministry" in contacts(model, incident_type="malware", critical_infrastructure="yes")
     assert "sector_ministry" not in contacts(model, incident_type="malware", critical_infrastructure="no")
+    sector = model.field("sector")
+    assert sector is not None and dict(sector.show_if) == {"critical_infrastructure": frozenset({"yes"})}
+    table = model.contacts["sector_ministry"]
+    assert {row.id for row in table.sectors} >= set(sector.values)
+    # the reference names no ministry per sector: no row may claim one without a source
+    assert all(row.source for row in table.sectors if row.ministry)
 
 
 def test_money_lost_or_extortion_adds_police(model: TriageModel):
@@ -94,15 +98,28 @@ def test_phishing_rule_adds_antiphishing(model: TriageModel):
 def test_answers_to_questions_that_were_not_asked_are_ignored(model: TriageModel):
     # phishing_detail is asked only for phishing; a modal may still send it
     assert contacts(model, incident_type="malware", phishing_detail="card") == contacts(model, incident_type="malware")
+    assert contacts(model, incident_type="malware", leak_cause="insider") == contacts(model, incident_type="malware")
+
+
+def test_ongoing_can_be_unknown(model: TriageModel):
+    ongoing = model.field("ongoing")
+    assert ongoing is not None and ongoing.values == ("yes", "no", "unknown")
 
 
 def test_urgent_steps_come_first_and_the_type_checklist_follows(model: TriageModel):
     result = evaluate(model, {**NEUTRAL, "incident_type": "phishing_bec", "phishing_detail": "transfer", "ongoing": "yes"})
     steps = [s.en for s in result.steps]
     assert steps[0].startswith("Ask your bank right now")
-    assert steps[1].startswith("The damage is ongoing")
-    assert any("Council of Anti-Phishing Japan" in s for s in steps)
+    assert steps[1].startswith("For business email compromise")  # the type checklist
     assert steps[-1].startswith("Notify the people affected")  # the common checklist closes
+
+
+def test_a_contact_named_by_several_rules_shows_one_reason(model: TriageModel):
+    """Ransomware with a ransom demand used to say "...is a crime. ...is a crime." for the police."""
+    text = why(model, "police", "ja", incident_type="ransomware", financial_damage="yes")
+    assert text.count("犯罪") == 1, text
+    en = why(model, "police", "en", incident_type="ransomware", financial_damage="yes")
+    assert en.count("is a crime") == 1, en
 
 
 def test_ransomware_steps_say_isolate_keep_powered_on_and_do_not_pay(model: TriageModel):
@@ -110,6 +127,15 @@ def test_ransomware_steps_say_isolate_keep_powered_on_and_do_not_pay(model: Tria
     for phrase in ("Isolate the device", "Keep it powered on", "advise against paying", "No More Ransom",
                    "common ransomware report form", "Tell your security owner, then management"):
         assert phrase in steps
+
+
+def test_bec_never_implies_that_insurance_returns_the_money(model: TriageModel):
+    result = evaluate(model, {**NEUTRAL, "incident_type": "phishing_bec", "phishing_detail": "transfer", "sme": "yes"})
+    otasuketai = next(a for a in result.contacts if a.contact.id == "otasuketai")
+    assert "first-response costs" in otasuketai.why("en")
+    assert "typically not covered" in otasuketai.contact.does_not.en
+    assert "一般に補償されません" in otasuketai.contact.does_not.ja
+    assert "一般に補償されません" in why(model, "bank", "ja", incident_type="phishing_bec", phishing_detail="transfer")
 
 
 def test_every_incident_type_has_steps_in_both_languages(model: TriageModel):
@@ -155,14 +181,65 @@ def test_scenario(model: TriageModel, scenario: dict[str, Any]):
         assert contact in found, (contact, found)
     for contact in scenario.get("exclude", []):
         assert contact not in found, (contact, found)
-    for contact, phrases in scenario.get("why_contains", {}).items():
-        text = next(a.why("en") for a in result.contacts if a.contact.id == contact)
-        for phrase in phrases:
-            assert phrase in text
+    advice = {a.contact.id: a for a in result.contacts}
+    texts = {"why_contains": lambda a: a.why("en"), "why_contains_ja": lambda a: a.why("ja"),
+             "deadline_contains": lambda a: a.deadline("en") or "", "detail_contains": lambda a: a.detail("en") or ""}
+    for key, text_of in texts.items():
+        for contact, phrases in scenario.get(key, {}).items():
+            text = text_of(advice[contact])
+            for phrase in phrases:
+                assert phrase in text, (key, contact, phrase, text)
+    steps = [s.en for s in result.steps]
+    if "first_step" in scenario:
+        assert steps[0].startswith(scenario["first_step"]), steps[0]
+    for phrase in scenario.get("steps_exclude", []):
+        assert not any(phrase in s for s in steps), (phrase, steps)
     assert len(found) == len(set(found))
+    # the stated principle: tiers never go back up (a legal duty never follows the police or technical help)
+    ranks = [[p.id for p in model.priorities].index(a.priority.id) for a in result.contacts]
+    assert ranks == sorted(ranks), [(a.contact.id, a.priority.id) for a in result.contacts]
+    assert all(a.why("ja") and a.why("en") and a.deadline("ja") and a.deadline("en") for a in result.contacts)
     for lang in ("ja", "en"):
         data = result.to_dict(lang)
         assert data["guidance"]["url"].startswith("https://")
         assert "2023" in data["guidance"]["title"]
         assert data["steps"]
-        assert all(c["why"] and c["how"] for c in data["contacts"])
+        assert all(c["why"] and c["how"] and c["priority_label"] for c in data["contacts"])
+        assert data["principle"]
+
+
+def test_attacks_on_systems_with_personal_data_always_reach_the_ppc_before_police_and_help(model: TriageModel):
+    for incident_type in ("ransomware", "unauthorized_access", "malware", "targeted_attack"):
+        for personal_data in ("yes", "unknown"):
+            for state_sponsored in ("yes", "no", "unknown"):
+                for financial_damage in ("yes", "no", "unknown"):
+                    result = evaluate(model, {**NEUTRAL, "incident_type": incident_type, "personal_data": personal_data,
+                                              "state_sponsored": state_sponsored, "financial_damage": financial_damage})
+                    tiers = {a.contact.id: a.priority.id for a in result.contacts}
+                    assert tiers.get("ppc") == "legal_duty", (incident_type, personal_data, tiers)
+                    ppc = next(a for a in result.contacts if a.contact.id == "ppc")
+                    assert "60" in (ppc.deadline("en") or "")
+                    ids = result.contact_ids()
+                    later = [c for c, tier in tiers.items() if tier in ("police", "help")]
+                    assert all(ids.index("ppc") < ids.index(c) for c in later), ids
+
+
+def test_japanese_steps_and_reasons_keep_one_register(model: TriageModel):
+    """です/ます throughout: no list mixes plain-form steps (「〜する。」) with polite ones."""
+    texts = [s.ja for steps in model.checklists.values() for s in steps]
+    texts += [s.ja for rule in model.rules for s in (*rule.steps, *rule.urgent_steps)]
+    texts += [a.why.ja for rule in model.rules for a in rule.add]
+    for text in texts:
+        last = text.rstrip("。").rsplit("。", 1)[-1]
+        last = last.split("（")[0] if last.endswith("）") else last  # 「…ください（…同様です）。」
+        assert last.endswith(("ます", "です", "ください", "ません")), text
+
+
+def test_no_step_or_reason_says_the_same_sentence_twice(model: TriageModel):
+    for rule in model.rules:
+        for addition in rule.add:
+            sentences = [s for s in addition.why.ja.split("。") if s]
+            assert len(sentences) == len(set(sentences)), addition.why.ja
+    for incident_type in model.field("incident_type").values:  # type: ignore[union-attr]
+        result = evaluate(model, {**NEUTRAL, "incident_type": incident_type, "ongoing": "yes", "personal_data": "yes"})
+        assert len({s.ja for s in result.steps}) == len(result.steps)
