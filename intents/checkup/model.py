@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized
 from bot.models import Choice as FormChoice
-from bot.models import Form, FormField
+from bot.models import Form, FormField, Source
 from bot.yaml_source import Problem, YamlDocument
 
 DEFAULT_SET = "default"
@@ -73,6 +73,7 @@ class Question:
     label: Localized  # the text with its area, as asked
     help: Localized | None = None
     weight: float = 1.0
+    source: Source | None = None  # the document the question rests on, shown with its gap
     kind: str = "choice"
     required: bool = True
     max_length: int = 64
@@ -205,6 +206,7 @@ def _question(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any], 
     label = Localized(f"［{area_title.ja}］{text.ja}", f"[{area_title.en}] {text.en}")
     return Question(id=qid, area=area, text=text, label=label, choices=tuple(choices), help=_loc(raw.get("help")),
                     weight=float(raw.get("weight", 1.0)),
+                    source=Source(raw["source"]["title"], raw["source"]["url"]) if raw.get("source") else None,
                     gap=Gap(Localized.of(gap["risk"]), Localized.of(gap["next_step"]), tuple(gap.get("intents", ()))))
 
 

@@ -38,7 +38,8 @@ def result_dict(checkup: CheckupSet, result: Score, lang: str) -> dict[str, Any]
         gaps.append({"question": gap.question, "area": gap.area, "text": question.text.get(lang), "answer": gap.answer,
                      "answer_label": choice.label.get(lang) if choice else gap.answer,
                      "risk": question.gap.risk.get(lang), "next_step": question.gap.next_step.get(lang),
-                     "intents": list(question.gap.intents)})
+                     "intents": list(question.gap.intents),
+                     "source": {"title": question.source.title, "url": question.source.url} if question.source else None})
     return {"set": checkup.id, "overall": result.overall, "areas": areas, "gaps": gaps}
 
 
@@ -59,6 +60,8 @@ def result_text(checkup: CheckupSet, result: Score, lang: str, organization: str
                      else f"{index}. {gap['text']} ({gap['answer_label']})")
         lines.append(f"   {t('risk', lang)}: {gap['risk']}")
         lines.append(f"   {t('next_step', lang)}: {gap['next_step']}")
+        if gap["source"]:
+            lines.append(f"   {t('source', lang)}: {gap['source']['title']} {gap['source']['url']}")
     if len(shown) < len(gaps):
         lines.append(t("more_gaps", lang, count=len(gaps) - len(shown)))
     return "\n".join(lines)

@@ -54,6 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "your_answer": {"ja": "回答", "en": "Your answer"},
     "risk": {"ja": "リスク", "en": "Risk"},
     "next_step": {"ja": "次の一歩", "en": "Next step"},
+    "source": {"ja": "出典", "en": "Source"},
     "more_gaps": {"ja": "ほか{count}項目", "en": "{count} more"},
     "buttons_hint": {"ja": "下のボタンで関連する解説を表示します。", "en": "The buttons below open the related guidance."},
     # history and summaries

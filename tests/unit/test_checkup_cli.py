@@ -60,7 +60,7 @@ def test_dry_run_with_org_and_set_stores_nothing(env: dict[str, str], tmp_path: 
     ({"policy": "maybe"}, (), ['policy: "maybe" is not a valid answer (choices: yes, partly, no, unknown)']),
     ({"owner": None}, (), ["missing answers: owner"]),
     ({"colour": "red"}, (), ["colour: This is not a question of this checkup."]),
-    ({}, ("--set", "vendors"), ["unknown checkup set 'vendors' (sets: default, supplier)"]),
+    ({}, ("--set", "vendors"), ["unknown checkup set 'vendors' (sets: default, scs_star3, supplier)"]),
     ({"organization": None}, (), ["missing answers: organization"]),
 ])
 def test_bad_answers_exit_2_with_a_clear_message_and_store_nothing(env: dict[str, str], tmp_path: Path,
@@ -97,3 +97,33 @@ def test_report_across_respondents_in_markdown_and_csv(env: dict[str, str], tmp_
     supplier = secbot(env, "checkup", "report", "--set", "supplier", "--since", "1", "--lang", "en")
     assert "Gamma" in supplier.stdout and "Organisations: 1" in supplier.stdout
     assert secbot(env, "checkup", "report", "--since", "0").returncode == 2
+
+
+SCS_STAR3 = {"policy": "yes", "roles": "yes", "inventory": "no", "accounts": "partly", "authentication": "yes",
+             "patching": "yes", "internet_facing": "yes", "antimalware": "yes", "logs": "no", "backup": "no",
+             "training": "yes", "first_response": "partly", "scheme_status": "no"}
+
+
+def test_scs_star3_set_scores_cites_its_sources_and_reports_across_suppliers(env: dict[str, str],
+                                                                             tmp_path: Path) -> None:
+    done = secbot(env, "checkup", "--json", "--set", "scs_star3", "--org", "Alpha Parts", "--lang", "en",
+                  "--answers", write(tmp_path, "a.json", SCS_STAR3))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["set"] == "scs_star3" and out["overall"] == 62
+    assert out["areas"][0] == {"id": "recovery", "title": "Logs and backups", "score": 0, "answered": 2}
+    assert all(g["source"]["url"].startswith("https://") for g in out["gaps"])
+    status = next(g for g in out["gaps"] if g["question"] == "scheme_status")
+    assert status["source"]["url"] == "https://www.meti.go.jp/press/2025/12/20251226001/20251226001.html"
+    text = secbot(env, "checkup", "--dry-run", "--set", "scs_star3", "--org", "Alpha Parts", "--lang", "ja",
+                  "--answers", write(tmp_path, "a.json", SCS_STAR3)).stdout
+    assert "出典: 経済産業省 ニュースリリース" in text and "https://www.meti.go.jp/press/2025/12/20251226001/" in text
+    better = {**SCS_STAR3, "logs": "yes", "backup": "yes"}
+    assert secbot(env, "checkup", "--set", "scs_star3", "--org", "Beta Works", "--answers",
+                  write(tmp_path, "b.json", better)).returncode == 0
+    report = secbot(env, "checkup", "report", "--set", "scs_star3", "--lang", "en")
+    assert report.returncode == 0, report.stderr
+    assert "SCS rating ★3 readiness check" in report.stdout and "Organisations: 2" in report.stdout
+    assert "| Logs and backups | 50.0 | 0 |" in report.stdout
+    assert report.stdout.index("Alpha Parts") > report.stdout.index("## By organisation")
+    assert "Alpha Parts" not in secbot(env, "checkup", "report", "--lang", "en").stdout  # the default set is apart

@@ -64,3 +64,25 @@ def test_shipped_checkup_sets_have_no_problems() -> None:
     from knowledge import SHIPPED_DIR
 
     assert [p for p in validate_knowledge(SHIPPED_DIR) if "checkup" in p.file] == []
+
+
+def test_a_question_source_without_a_web_address_is_reported(tmp_path: Path) -> None:
+    text = TINY_SET.replace("        - id: q2\n", "        - id: q2\n          source: {title: Somewhere, url: meti.go.jp}\n", 1)
+    found = problems(tmp_path, text)
+    assert any("source.url" in p and "default.yaml:" in p for p in found), found
+    with_url = TINY_SET.replace("        - id: q2\n", "        - id: q2\n          source: {title: METI, url: https://www.meti.go.jp/}\n", 1)
+    assert problems(tmp_path, with_url) == []
+
+
+def test_the_scs_star3_set_says_it_is_not_final_and_every_question_cites_its_source() -> None:
+    from bot.snapshot import build_snapshot
+    from knowledge import SHIPPED_DIR
+
+    scs = build_snapshot(SHIPPED_DIR).component("checkup").sets["scs_star3"]
+    assert scs.intro is not None
+    assert "確定していません" in scs.intro.ja and "評価" in scs.intro.ja and "準備の目安" in scs.intro.ja
+    assert "not final" in scs.intro.en and "a preparation aid, not an evaluation" in scs.intro.en
+    assert len(scs.questions) >= 10
+    for question in scs.questions:
+        assert question.source is not None and question.source.url.startswith("https://"), question.id
+    assert any("meti.go.jp/press/2025/12/20251226001" in q.source.url for q in scs.questions if q.source)
