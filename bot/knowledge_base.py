@@ -84,6 +84,9 @@ class MatchingConfig:
     margin: float = 0.04
     sure_threshold: float = 0.75
     max_suggestions: int = 3
+    relative_margin: float = 1.01
+    domain_weight: float = 0.0
+    off_topic_weight: float = 0.0
 
 
 @dataclass(frozen=True)

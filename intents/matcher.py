@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,6 +50,13 @@ COVERAGE_MIN_FEATURES = 6.0
 # How much the rapidfuzz string ratio counts next to them (re-scoring the best intents only).
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
+# Title + answer text, BM25 (k1, b) next to the example signals.
+DOCUMENT_WEIGHT = 0.1
+BM25_K1 = 1.2
+BM25_B = 0.75
+BM25_SCALE = 1.0
+# Smoothing of the in-domain detector's per-feature log-odds.
+DOMAIN_ALPHA = 0.01
 # Weight of a question's features that no example has (they lower every cosine).
 UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
@@ -81,6 +89,7 @@ class Match:
     band: Band
     candidates: tuple[Candidate, ...]  # best first
     normalized: str
+    domain: float = 0.0  # the in-domain detector's score (Matcher.domain_score)
 
     @property
     def best(self) -> Candidate | None:
@@ -89,11 +98,24 @@ class Match:
 
 @dataclass(frozen=True)
 class Thresholds:
+    """The three decisions, each with its own knobs (knowledge/matching.yaml, benchmarks/README.md).
+
+    In domain: the closest match is not an off-topic example, and
+        best score + domain_weight * domain - off_topic_weight * off-topic score >= suggest,
+    where `domain` is the in-domain detector's score of the question (Matcher.domain_score).
+    One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
+    relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
+    which does not fall when a long question spreads its weight thin.
+    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
+
     answer: float = 0.5
     suggest: float = 0.3
     margin: float = 0.04
     sure: float = 0.75
     max_suggestions: int = 3
+    relative_margin: float = 1.01  # above 1: off
+    domain_weight: float = 0.0
+    off_topic_weight: float = 0.0
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -123,17 +145,27 @@ def _trie_pattern(words: Iterable[str]) -> str:
 OFF_TOPIC = "__off_topic__"
 
 
-def decide_band(t: Thresholds, candidates: Sequence[Candidate]) -> Band:
-    """answer: sure, or above `answer` with a lead of `margin`; suggest: above `suggest`.
+def in_domain(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> bool:
+    """Is the question about what the knowledge covers at all?"""
+    if not candidates or candidates[0].intent == OFF_TOPIC:
+        return False
+    off = next((c.score for c in candidates if c.intent == OFF_TOPIC), 0.0)
+    return candidates[0].score + t.domain_weight * domain - t.off_topic_weight * off >= t.suggest
 
-    A question whose closest match is an off-topic example is unknown, whatever its score."""
-    if not candidates or candidates[0].score < t.suggest or candidates[0].intent == OFF_TOPIC:
-        return Band.UNKNOWN
+
+def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
+    """Is the best intent clearly right (given that the question is in domain)?"""
     best = candidates[0].score
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if best >= t.sure or (best >= t.answer and best - runner_up >= t.margin):
-        return Band.ANSWER
-    return Band.SUGGEST
+    runner_up = next((c.score for c in candidates[1:] if c.intent != OFF_TOPIC), 0.0)
+    return (best >= t.sure or (best >= t.answer and best - runner_up >= t.margin)
+            or (best > 0 and (best - runner_up) / best >= t.relative_margin))
+
+
+def decide_band(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
+    """unknown if not in domain; answer if one intent is clearly right; else suggest."""
+    if not in_domain(t, candidates, domain):
+        return Band.UNKNOWN
+    return Band.ANSWER if is_clear(t, candidates) else Band.SUGGEST
 
 
 class SynonymRewriter:
@@ -217,8 +249,10 @@ class Matcher:
         synonyms: Iterable[tuple[str, Iterable[str]]] = (),
         thresholds: Thresholds = Thresholds(),
         refine: bool = True,
+        documents: Sequence[tuple[str, str]] = (),
     ):
-        """`examples` is a sequence of (intent id, example text)."""
+        """`examples` is a sequence of (intent id, example text); `documents` (intent id, text)
+        are each intent's title and answer, matched BM25-style (see _build_documents)."""
         self.thresholds = thresholds
         self._rewrite = SynonymRewriter(synonyms)
         prepared = []
@@ -248,6 +282,18 @@ class Matcher:
                     df.append(1)
                 else:
                     df[fid] += 1
+        # Title and answer texts: their features join the vocabulary (a word only the answer
+        # uses still counts), with the IDF of a feature no example has.
+        doc_counts: dict[int, Counter[str]] = {}
+        for intent, text in documents:
+            owner = intent_index.get(intent)
+            if owner is not None:
+                doc_counts.setdefault(owner, Counter()).update(extract(self.prepare(text)))
+        for vec in doc_counts.values():
+            for feat in vec:
+                if feat not in feature_ids:
+                    feature_ids[feat] = len(df)
+                    df.append(0)
         self._feature_ids = feature_ids
         n_feats = len(df)
         self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
@@ -313,8 +359,59 @@ class Matcher:
                 if found and found[0] != word:
                     self._respell[word] = found[0]
         self._loo_cache: dict[int, float] = {}
+        self._documents = self._build_documents(doc_counts)
+        self._idf_array = np.asarray(self._idf, dtype=np.float64)
+        self._log_odds = self._domain_log_odds(counts, doc_counts, prepared)
+        self._last_domain = 0.0
 
     # -- building ---------------------------------------------------------------------------
+
+    def _domain_log_odds(self, counts: list[Counter[str]], doc_counts: dict[int, Counter[str]],
+                         prepared: list) -> np.ndarray | None:
+        """Per feature: log of its document frequency in the knowledge over that in the
+        off-topic examples (add-alpha smoothed). None without off-topic examples."""
+        n_feats = len(self._idf)
+        inside, outside = np.zeros(n_feats), np.zeros(n_feats)
+        n_in = n_out = 0
+        for (intent, _, _), vec in zip(prepared, counts, strict=True):
+            ids = [self._feature_ids[f] for f in vec]
+            if intent == OFF_TOPIC:
+                outside[ids] += 1
+                n_out += 1
+            else:
+                inside[ids] += 1
+                n_in += 1
+        for vec in doc_counts.values():
+            inside[[self._feature_ids[f] for f in vec]] += 1
+            n_in += 1
+        if not n_out or not n_in:
+            return None
+        return np.log((inside / n_in + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+
+    def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
+        """BM25 weights of each intent's title + answer text, by feature.
+
+        FAQ matching is question-to-answer as well as question-to-question: a long question
+        often names what the answer says ("何日以内") rather than how the examples ask. BM25
+        saturates repeated terms and normalises by document length, so a long answer does not
+        win on sheer size; its IDF is over these documents only."""
+        if not texts:
+            return None
+        n = len(self.intent_ids)
+        lengths = {owner: sum(c.values()) for owner, c in texts.items()}
+        average = sum(lengths.values()) / len(lengths)
+        df: Counter[str] = Counter(f for c in texts.values() for f in c)
+        f_list, r_list, v_list = [], [], []
+        for owner, counts in texts.items():
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[owner] / average)
+            for feat, tf in counts.items():
+                fid = self._feature_ids[feat]
+                idf = math.log(1 + (len(texts) - df[feat] + 0.5) / (df[feat] + 0.5))
+                f_list.append(fid)
+                r_list.append(owner)
+                v_list.append(idf * tf * (BM25_K1 + 1) / (tf + norm))
+        return _Index(np.asarray(f_list, dtype=np.int64), np.asarray(r_list, dtype=np.int64),
+                      np.asarray(v_list, dtype=np.float64), len(self._idf), n)
 
     def _refine(self, c_intents: np.ndarray, c_feats: np.ndarray, sums: np.ndarray, n_feats: int) -> _Index:
         n_intents = len(self.intent_ids)
@@ -358,10 +455,20 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         normalized, candidates = self.scores(text)
-        return Match(self.band(candidates), tuple(candidates), normalized)
+        domain = self.domain_score()
+        return Match(self.band(candidates, domain), tuple(candidates), normalized, domain)
 
-    def band(self, candidates: Sequence[Candidate]) -> Band:
-        return decide_band(self.thresholds, candidates)
+    def band(self, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
+        return decide_band(self.thresholds, candidates, domain)
+
+    def domain_score(self) -> float:
+        """The in-domain detector's score of the question last given to `scores`.
+
+        Naive-Bayes-style log-odds of each feature between the knowledge (examples, titles,
+        answers) and the off-topic examples, averaged with IDF weights over the question's
+        features (unknown ones count as 0): positive leans in domain. Closed form at build
+        time, so it costs neither start-up time nor a training loop."""
+        return self._last_domain
 
     def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
         """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
@@ -371,8 +478,12 @@ class Matcher:
             return normalized, []
         spelled = self._rewrite(self._spell(plain))
         query = self._vector(spelled)
+        self._last_domain = 0.0
         if not query:
             return normalized, []
+        if self._log_odds is not None:
+            fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
+            self._last_domain = float(self._log_odds[fids] @ self._idf_array[fids]) / self._last_idf_sum
         sims = self._examples.dot(query)
         if exclude is not None:
             sims[exclude] = 0.0
@@ -392,6 +503,13 @@ class Matcher:
                 coverage[self._owner[exclude]] -= self._only_in(exclude, query)
             combined = (combined * (NEAREST_WEIGHT + PROTOTYPE_WEIGHT) + COVERAGE_WEIGHT * coverage) / (
                 NEAREST_WEIGHT + PROTOTYPE_WEIGHT + COVERAGE_WEIGHT)
+        # Leave-one-out (kb validate) asks whether the other examples cover an example: no answers.
+        if self._documents is not None and DOCUMENT_WEIGHT and exclude is None:
+            # The query side is binary (each known feature once, weighted by its example IDF);
+            # divided by the query's total, so a long question does not score lower for its length.
+            weights = {fid: self._idf[fid] for fid in query}
+            doc = self._documents.dot(weights) / (self._last_idf_sum * BM25_SCALE)
+            combined = (1 - DOCUMENT_WEIGHT) * combined + DOCUMENT_WEIGHT * np.minimum(doc, 1.0)
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
         candidates = []
@@ -435,15 +553,18 @@ class Matcher:
     def _vector(self, normalized: str) -> dict[int, float]:
         """The unit TF-IDF vector of a question, over known features only."""
         weighted: dict[int, float] = {}
-        total = 0.0
+        total = idf_sum = 0.0
         for feat, count in extract(normalized).items():
             fid = self._feature_ids.get(feat)
-            w = _tf(count) * (self._idf[fid] if fid is not None else self._unknown_idf * UNKNOWN_FEATURE_FACTOR)
+            idf = self._idf[fid] if fid is not None else self._unknown_idf * UNKNOWN_FEATURE_FACTOR
+            w = _tf(count) * idf
             total += w * w  # unknown features still count in the norm: they make a match less sure
+            idf_sum += idf
             if fid is not None:
                 weighted[fid] = w
         norm = math.sqrt(total)
         self._last_mass = total
+        self._last_idf_sum = idf_sum or 1.0
         return {fid: w / norm for fid, w in weighted.items()} if norm else {}
 
     def _only_in(self, doc: int, query: dict[int, float]) -> float:

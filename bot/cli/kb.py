@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("eval", parents=[common_options()],
                                    help="accuracy on a labelled question set")
     evaluate.add_argument("--questions", type=Path, default=None,
-                          help="labelled questions YAML (default: tests/eval/questions.yaml)")
+                          help="labelled questions YAML: {questions: [{text, intent}]} or a list of "
+                               "{q, lang, expect, facts} (default: tests/eval/questions.yaml)")
     evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 if top-1 accuracy is lower (0-1)")
     evaluate.add_argument("--min-rejection", type=float, default=None, help="exit 1 if off-topic rejection is lower (0-1)")
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list every missed question")
@@ -82,7 +83,13 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import DEFAULT_EVAL_FILE, evaluate, format_report, load_questions  # noqa: PLC0415
+    from bot.evaluation import (  # noqa: PLC0415
+        DEFAULT_EVAL_FILE,
+        evaluate,
+        format_report,
+        load_questions,
+        reply_text,
+    )
     from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
     from bot.snapshot import build_snapshot  # noqa: PLC0415
     from bot.yaml_source import YamlError  # noqa: PLC0415
@@ -97,11 +104,14 @@ def run_eval(args: argparse.Namespace) -> int:
         raise knowledge_failure(exc) from None
     except YamlError as exc:
         raise CliError(str(exc.problem), EXIT_USAGE) from None
-    report = evaluate(snapshot.matcher, questions)
+    report = evaluate(snapshot.matcher, questions, reply_text(snapshot.kb))
     if args.json:
         print(json.dumps({"in_scope": report.in_scope, "top1_accuracy": round(report.accuracy, 4),
                           "out_of_scope": report.out_of_scope, "rejection": round(report.rejection, 4),
-                          "in_suggestions": report.in_suggestions}))
+                          "in_suggestions": report.in_suggestions,
+                          "languages": {lang: dict(c) for lang, c in report.by_lang.items()},
+                          "must_not_answer": {lang: dict(c) for lang, c in report.off_by_lang.items()}},
+                         ensure_ascii=False))
     else:
         print(format_report(report, verbose=args.verbose))
     failed = (args.min_accuracy is not None and report.accuracy < args.min_accuracy) or (
