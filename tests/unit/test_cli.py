@@ -82,3 +82,15 @@ def test_core_never_imports_platform_sdks():
             "bad = [m for m in sys.modules if m.startswith(('slack', 'botbuilder', 'botframework'))]; print(bad)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_did_you_mean_in_the_terminal_is_a_numbered_choice_that_answers(tmp_path: Path, cautious_knowledge: Path):
+    """Unsure: the topics are offered as a question with numbers; typing one answers that topic."""
+    script = "label\n1\n/quit\n"
+    result = run("chat", "--knowledge", str(cautious_knowledge), "--database-url", f"sqlite:///{tmp_path / 'c.db'}",
+                 stdin=script)
+    assert result.returncode == 0, result.stderr
+    _, _, after = result.stdout.partition("Did you mean one of these?")
+    offered, _, answered = after.partition("[What is JC-STAR?]")
+    assert "1. What is JC-STAR?" in offered and "2. None of these" in offered, result.stdout
+    assert "JC-STAR is IPA's IoT security labelling scheme." in answered  # "1" picked the first topic
