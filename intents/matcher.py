@@ -18,8 +18,10 @@ How a question is scored (benchmarks/README.md has the measurements behind each 
    - coverage: the share of the question's weight on features the intent knows at all.
    The intent score blends them; rapidfuzz's string ratio against the intent's examples then
    re-scores the few best intents.
-4. Bands (decide_band): answer (score high enough and ahead of the runner-up), suggest (top
-   3), unknown.
+   Each intent's title and answer text are also matched BM25-style (question-to-answer).
+4. Bands (decide_band), three separate decisions: in domain (in_domain: the in-domain detector,
+   Matcher.domain_score, next to the best and the off-topic scores), one intent clearly right
+   (is_clear: an absolute score, or a relative lead that does not fall with length), else suggest.
 
 `scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
 fuzzy) for `secbot kb validate`.
