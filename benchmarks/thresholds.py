@@ -5,7 +5,8 @@
 
 Questions marked `kind: realistic` in the project's sets are scored with the realistic ones.
 The decision has three parts, each with its own knobs (intents/matcher.py, `Thresholds`):
-in domain (suggest_threshold, domain_weight, off_topic_weight), one intent clearly right
+in domain (suggest_threshold: off-topic below; domain_sure_threshold: sure from there, unsure
+between; domain_weight, off_topic_weight), one intent clearly right
 (answer_threshold, relative_margin), else "did you mean". A grid over them is scored on the
 development sets only (the project's dev set and the realistic development set); the rule:
 - off-topic questions of the dev set never answered >= --min-rejection (0.97), realistic
@@ -74,11 +75,13 @@ def scored(matcher: Matcher, questions: list[LabelledQuestion], limit: int) -> S
 
 def outcomes(s: Scored, t: Thresholds) -> dict[str, float]:
     """The same decision as intents.matcher.decide_band, over all questions at once."""
-    inside = (s.off_first == 0) & (s.best + t.domain_weight * s.domain - t.off_topic_weight * s.off >= t.suggest)
+    evidence = s.best + t.domain_weight * s.domain - t.off_topic_weight * s.off
+    inside = (s.off_first == 0) & (evidence >= t.suggest)
     lead = s.best - s.runner_up
     clear = (s.best >= t.sure) | ((s.best >= t.answer) & (lead >= t.margin)) | (
         (s.best > 0) & (lead / np.maximum(s.best, 1e-9) >= t.relative_margin))
-    answer, suggest = inside & clear, inside & ~clear
+    answer = inside & (evidence >= t.domain_sure) & clear
+    suggest = inside & ~answer
     ins, outs = s.in_scope == 1, s.in_scope == 0
     n_in, n_out = max(int(ins.sum()), 1), max(int(outs.sum()), 1)
     right = (answer & (s.top_right == 1) & ins).sum() / n_in
@@ -90,12 +93,12 @@ def outcomes(s: Scored, t: Thresholds) -> dict[str, float]:
 
 
 def grid(shipped: Thresholds):
-    for suggest, dw, ow, answer, rel in itertools.product(
-            [round(0.10 + 0.02 * i, 2) for i in range(11)], [0.0, 0.25, 0.5, 1.0], [0.0, 0.5, 1.0],
-            [round(0.20 + 0.025 * i, 3) for i in range(9)], [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01]):
-        if answer >= suggest:
-            yield dataclasses.replace(shipped, suggest=suggest, domain_weight=dw, off_topic_weight=ow,
-                                      answer=answer, relative_margin=rel, margin=0.0)
+    for suggest, sure_in, dw, ow, answer, rel in itertools.product(
+            [0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22], [0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.32, 0.35],
+            [0.25, 0.5, 1.0], [0.0, 0.5, 1.0], [0.3, 0.35, 0.4, 0.45, 0.5], [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 1.01]):
+        if sure_in >= suggest:
+            yield dataclasses.replace(shipped, suggest=suggest, domain_sure=sure_in, domain_weight=dw,
+                                      off_topic_weight=ow, answer=answer, relative_margin=rel, margin=0.0)
 
 
 def main() -> int:
@@ -125,7 +128,7 @@ def main() -> int:
                 or d["right"] < args.min_top1):
             continue
         value = round((d["right"] + r["right"] + r["helped"]) / 3, 6)
-        strict = (t.suggest, t.answer, t.relative_margin)
+        strict = (t.domain_sure, t.suggest, t.answer, t.relative_margin)
         if best is None or (value, strict) > (best[0], best[1]):
             best = (value, strict, t)
     if best is None:
@@ -136,7 +139,7 @@ def main() -> int:
     held_out = scored(matcher, [q for q in eval_questions if q.kind != "realistic"], limit)
     held_out_realistic = scored(matcher, [q for q in eval_questions if q.kind == "realistic"], limit)
     print("chosen on dev + realistic:", {k: getattr(chosen, k) for k in (
-        "suggest", "domain_weight", "off_topic_weight", "answer", "relative_margin", "margin", "sure")})
+        "suggest", "domain_sure", "domain_weight", "off_topic_weight", "answer", "relative_margin", "margin", "sure")})
     print("| thresholds | set | answered right (top-1) | answered wrong | helped | off-topic never answered | off-topic suggested |")
     print("|---|---|---|---|---|---|---|")
     sets = [("dev", dev), ("realistic: tests/dev + shared (dev)", realistic), ("eval (held out)", held_out),

@@ -87,6 +87,7 @@ class MatchingConfig:
     relative_margin: float = 1.01
     domain_weight: float = 0.0
     off_topic_weight: float = 0.0
+    domain_sure_threshold: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ How a question is scored (benchmarks/README.md has the measurements behind each 
    The intent score blends them; rapidfuzz's string ratio against the intent's examples then
    re-scores the few best intents.
    Each intent's title and answer text are also matched BM25-style (question-to-answer).
-4. Bands (decide_band), three separate decisions: in domain (in_domain: the in-domain detector,
-   Matcher.domain_score, next to the best and the off-topic scores), one intent clearly right
-   (is_clear: an absolute score, or a relative lead that does not fall with length), else suggest.
+4. Bands (decide_band), three separate decisions: in domain (domain_evidence: the in-domain
+   detector, Matcher.domain_score, next to the best and the off-topic scores; off-topic, unsure
+   or sure), one intent clearly right (is_clear: an absolute score, or a relative lead that does
+   not fall with length); answer only when both are sure, else suggest.
 
 `scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
 fuzzy) for `secbot kb validate`.
@@ -102,9 +103,11 @@ class Match:
 class Thresholds:
     """The three decisions, each with its own knobs (knowledge/matching.yaml, benchmarks/README.md).
 
-    In domain: the closest match is not an off-topic example, and
-        best score + domain_weight * domain - off_topic_weight * off-topic score >= suggest,
+    In domain: the closest match is not an off-topic example; the evidence is
+        best score + domain_weight * domain - off_topic_weight * off-topic score,
     where `domain` is the in-domain detector's score of the question (Matcher.domain_score).
+    Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
+    the two the detector is unsure, and only suggestions are offered.
     One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
     relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
     which does not fall when a long question spreads its weight thin.
@@ -118,6 +121,7 @@ class Thresholds:
     relative_margin: float = 1.01  # above 1: off
     domain_weight: float = 0.0
     off_topic_weight: float = 0.0
+    domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -147,12 +151,12 @@ def _trie_pattern(words: Iterable[str]) -> str:
 OFF_TOPIC = "__off_topic__"
 
 
-def in_domain(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> bool:
-    """Is the question about what the knowledge covers at all?"""
+def domain_evidence(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> float:
+    """How strongly the question is about what the knowledge covers (-1 if an off-topic example is closest)."""
     if not candidates or candidates[0].intent == OFF_TOPIC:
-        return False
+        return -1.0
     off = next((c.score for c in candidates if c.intent == OFF_TOPIC), 0.0)
-    return candidates[0].score + t.domain_weight * domain - t.off_topic_weight * off >= t.suggest
+    return candidates[0].score + t.domain_weight * domain - t.off_topic_weight * off
 
 
 def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
@@ -164,10 +168,13 @@ def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
 
 
 def decide_band(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
-    """unknown if not in domain; answer if one intent is clearly right; else suggest."""
-    if not in_domain(t, candidates, domain):
+    """unknown if off-topic; answer if surely in domain and one intent is clearly right; else suggest."""
+    evidence = domain_evidence(t, candidates, domain)
+    if evidence < t.suggest:
         return Band.UNKNOWN
-    return Band.ANSWER if is_clear(t, candidates) else Band.SUGGEST
+    if evidence >= t.domain_sure and is_clear(t, candidates):
+        return Band.ANSWER
+    return Band.SUGGEST
 
 
 class SynonymRewriter:
