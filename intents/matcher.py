@@ -58,6 +58,8 @@ DOCUMENT_WEIGHT = 0.1
 BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_SCALE = 1.0
+# Share of the IDF computed over intents rather than over examples.
+INTENT_IDF_SHARE = 0.0
 # Smoothing of the in-domain detector's per-feature log-odds.
 DOMAIN_ALPHA = 0.01
 # Weight of a question's features that no example has (they lower every cosine).
@@ -283,14 +285,17 @@ class Matcher:
         counts = [extract(norm) for norm in self._texts]
         feature_ids: dict[str, int] = {}
         df: list[int] = []
-        for vec in counts:
+        owners: list[set[int]] = []  # which intents use each feature
+        for vec, owner in zip(counts, self._owner.tolist(), strict=True):
             for feat in vec:
                 fid = feature_ids.get(feat)
                 if fid is None:
                     feature_ids[feat] = len(df)
                     df.append(1)
+                    owners.append({owner})
                 else:
                     df[fid] += 1
+                    owners[fid].add(owner)
         # Title and answer texts: their features join the vocabulary (a word only the answer
         # uses still counts), with the IDF of a feature no example has.
         doc_counts: dict[int, Counter[str]] = {}
@@ -303,10 +308,16 @@ class Matcher:
                 if feat not in feature_ids:
                     feature_ids[feat] = len(df)
                     df.append(0)
+                    owners.append(set())
         self._feature_ids = feature_ids
         n_feats = len(df)
-        self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
-        self._unknown_idf = math.log(n_docs + 1) + 1.0
+        # IDF over examples, blended with IDF over intents: a topic word that every example of
+        # a large intent repeats ("asm") is rare among intents, and should outweigh the
+        # situational words around it ("our IT guy keeps saying...").
+        share = INTENT_IDF_SHARE
+        self._idf = [(1 - share) * (math.log((n_docs + 1) / (n + 1)) + 1.0)
+                     + share * (math.log((n_intents + 1) / (len(o) + 1)) + 1.0) for n, o in zip(df, owners, strict=True)]
+        self._unknown_idf = (1 - share) * (math.log(n_docs + 1) + 1.0) + share * (math.log(n_intents + 1) + 1.0)
 
         # Example vectors (unit length) as triplets.
         f_list: list[int] = []
@@ -357,6 +368,9 @@ class Matcher:
         # Most frequent first, so that among equally close words the common one wins.
         self._vocab = sorted(freq, key=lambda w: (-freq[w], w))
         self._vocab_set = frozenset(freq)
+        self._vocab_by_initial: dict[str, list[str]] = {}
+        for word in self._vocab:
+            self._vocab_by_initial.setdefault(word[0], []).append(word)
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         # Examples carry typos on purpose ("attak"); a word seen once that is one edit away from
         # a word seen often is read as that word.
@@ -545,7 +559,10 @@ class Matcher:
         if len(word) < SPELL_MIN_LENGTH or not self._vocab:
             return word
         edits = 2 if len(word) >= SPELL_LONG_WORD else 1
-        found = process.extractOne(word, self._vocab, scorer=OSA.distance, score_cutoff=edits)
+        # Typos rarely hit the first letter; a real word that differs there ("saying" / "paying")
+        # is another word, not a typo.
+        candidates = self._vocab_by_initial.get(word[0], ())
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=edits)
         return found[0] if found else word
 
     def _spell(self, normalized: str) -> str:
