@@ -58,8 +58,6 @@ DOCUMENT_WEIGHT = 0.1
 BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_SCALE = 1.0
-# Share of the IDF computed over intents rather than over examples.
-INTENT_IDF_SHARE = 0.0
 # Smoothing of the in-domain detector's per-feature log-odds.
 DOMAIN_ALPHA = 0.01
 # Weight of a question's features that no example has (they lower every cosine).
@@ -267,8 +265,12 @@ class Matcher:
         self.thresholds = thresholds
         self._rewrite = SynonymRewriter(synonyms)
         prepared = []
+        plain_texts: dict[str, str] = {}  # raw -> normalised, before synonyms (for the typo vocabulary)
         for intent, text in examples:
-            norm = self.prepare(text)
+            plain = plain_texts.get(text)
+            if plain is None:
+                plain = plain_texts[text] = normalize(text)
+            norm = self._rewrite(plain)
             if norm:
                 prepared.append((intent, norm, text))
         self.intent_ids: list[str] = sorted({intent for intent, _, _ in prepared})
@@ -285,17 +287,14 @@ class Matcher:
         counts = [extract(norm) for norm in self._texts]
         feature_ids: dict[str, int] = {}
         df: list[int] = []
-        owners: list[set[int]] = []  # which intents use each feature
-        for vec, owner in zip(counts, self._owner.tolist(), strict=True):
+        for vec in counts:
             for feat in vec:
                 fid = feature_ids.get(feat)
                 if fid is None:
                     feature_ids[feat] = len(df)
                     df.append(1)
-                    owners.append({owner})
                 else:
                     df[fid] += 1
-                    owners[fid].add(owner)
         # Title and answer texts: their features join the vocabulary (a word only the answer
         # uses still counts), with the IDF of a feature no example has.
         doc_counts: dict[int, Counter[str]] = {}
@@ -308,16 +307,10 @@ class Matcher:
                 if feat not in feature_ids:
                     feature_ids[feat] = len(df)
                     df.append(0)
-                    owners.append(set())
         self._feature_ids = feature_ids
         n_feats = len(df)
-        # IDF over examples, blended with IDF over intents: a topic word that every example of
-        # a large intent repeats ("asm") is rare among intents, and should outweigh the
-        # situational words around it ("our IT guy keeps saying...").
-        share = INTENT_IDF_SHARE
-        self._idf = [(1 - share) * (math.log((n_docs + 1) / (n + 1)) + 1.0)
-                     + share * (math.log((n_intents + 1) / (len(o) + 1)) + 1.0) for n, o in zip(df, owners, strict=True)]
-        self._unknown_idf = (1 - share) * (math.log(n_docs + 1) + 1.0) + share * (math.log(n_intents + 1) + 1.0)
+        self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
+        self._unknown_idf = math.log(n_docs + 1) + 1.0
 
         # Example vectors (unit length) as triplets.
         f_list: list[int] = []
@@ -359,7 +352,7 @@ class Matcher:
             self._prototypes = _Index(c_feats, c_intents, sums / np.where(norms > 0, norms, 1.0), n_feats, n_intents)
 
         # Known words for typo correction: examples before and after synonym rewriting.
-        plain = [normalize(raw) for raw in self._raw] + self._texts + self._rewrite.terms()
+        plain = [plain_texts[raw] for raw in self._raw] + self._texts + self._rewrite.terms()
         freq: dict[str, int] = {}
         for text in plain:
             for tok in tokens(text):
@@ -384,32 +377,30 @@ class Matcher:
         self._loo_cache: dict[int, float] = {}
         self._documents = self._build_documents(doc_counts)
         self._idf_array = np.asarray(self._idf, dtype=np.float64)
-        self._log_odds = self._domain_log_odds(counts, doc_counts, prepared)
+        self._log_odds = self._domain_log_odds(feats, self._owner[rows] if n_docs else rows)
         self._last_domain = 0.0
 
     # -- building ---------------------------------------------------------------------------
 
-    def _domain_log_odds(self, counts: list[Counter[str]], doc_counts: dict[int, Counter[str]],
-                         prepared: list) -> np.ndarray | None:
-        """Per feature: log of its document frequency in the knowledge over that in the
-        off-topic examples (add-alpha smoothed). None without off-topic examples."""
+    def _domain_log_odds(self, feats: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
+        """Per feature: log of its document frequency in the knowledge (examples, and each
+        intent's title + answer as one document) over that in the off-topic examples
+        (add-alpha smoothed). `feats`/`owners`: one entry per (example, feature). None without
+        off-topic examples."""
+        off = self.intent_ids.index(OFF_TOPIC) if OFF_TOPIC in self.intent_ids else -1
         n_feats = len(self._idf)
-        inside, outside = np.zeros(n_feats), np.zeros(n_feats)
-        n_in = n_out = 0
-        for (intent, _, _), vec in zip(prepared, counts, strict=True):
-            ids = [self._feature_ids[f] for f in vec]
-            if intent == OFF_TOPIC:
-                outside[ids] += 1
-                n_out += 1
-            else:
-                inside[ids] += 1
-                n_in += 1
-        for vec in doc_counts.values():
-            inside[[self._feature_ids[f] for f in vec]] += 1
-            n_in += 1
-        if not n_out or not n_in:
+        outside_rows = owners == off
+        n_out = int(np.count_nonzero(self._owner == off))
+        if not n_out:
             return None
-        return np.log((inside / n_in + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+        n_in = len(self._texts) - n_out
+        inside = np.bincount(feats[~outside_rows], minlength=n_feats).astype(np.float64)
+        outside = np.bincount(feats[outside_rows], minlength=n_feats).astype(np.float64)
+        if self._documents is not None:
+            docs = self._documents
+            inside += np.diff(docs.ptr)  # intents whose title or answer has the feature
+            n_in += len(set(docs.rows.tolist()))
+        return np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
 
     def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
         """BM25 weights of each intent's title + answer text, by feature.
@@ -420,46 +411,43 @@ class Matcher:
         win on sheer size; its IDF is over these documents only."""
         if not texts:
             return None
-        n = len(self.intent_ids)
-        lengths = {owner: sum(c.values()) for owner, c in texts.items()}
-        average = sum(lengths.values()) / len(lengths)
-        df: Counter[str] = Counter(f for c in texts.values() for f in c)
-        f_list, r_list, v_list = [], [], []
-        for owner, counts in texts.items():
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[owner] / average)
-            for feat, tf in counts.items():
-                fid = self._feature_ids[feat]
-                idf = math.log(1 + (len(texts) - df[feat] + 0.5) / (df[feat] + 0.5))
-                f_list.append(fid)
-                r_list.append(owner)
-                v_list.append(idf * tf * (BM25_K1 + 1) / (tf + norm))
-        return _Index(np.asarray(f_list, dtype=np.int64), np.asarray(r_list, dtype=np.int64),
-                      np.asarray(v_list, dtype=np.float64), len(self._idf), n)
+        ids = self._feature_ids
+        owners = np.concatenate([np.full(len(c), owner, dtype=np.int64) for owner, c in texts.items()])
+        feats = np.fromiter((ids[f] for c in texts.values() for f in c), dtype=np.int64, count=len(owners))
+        tf = np.fromiter((v for c in texts.values() for v in c.values()), dtype=np.float64, count=len(owners))
+        lengths = np.bincount(owners, weights=tf, minlength=len(self.intent_ids))
+        average = lengths[list(texts)].mean()
+        df = np.bincount(feats, minlength=len(self._idf))[feats]
+        idf = np.log(1 + (len(texts) - df + 0.5) / (df + 0.5))
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[owners] / average)
+        return _Index(feats, owners, idf * tf * (BM25_K1 + 1) / (tf + norm), len(self._idf), len(self.intent_ids))
 
     def _refine(self, c_intents: np.ndarray, c_feats: np.ndarray, sums: np.ndarray, n_feats: int) -> _Index:
         n_intents = len(self.intent_ids)
-        weights = np.zeros((n_intents, n_feats), dtype=np.float32)
-        weights[c_intents, c_feats] = sums
-        weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
+        # Stored features x intents, so an example's features are contiguous rows (fast to gather).
+        weights = np.zeros((n_feats, n_intents), dtype=np.float32)
+        weights[c_feats, c_intents] = sums
+        weights /= np.maximum(np.linalg.norm(weights, axis=0, keepdims=True), 1e-9)
         order = np.random.default_rng(0)
-        ptr, feats, vals, owner = self._doc_ptr, self._doc_feats, self._doc_vals, self._owner
+        ptr, feats, vals, owner = self._doc_ptr, self._doc_feats, self._doc_vals, self._owner.tolist()
+        docs = [(feats[ptr[d] : ptr[d + 1]], vals[ptr[d] : ptr[d + 1]]) for d in range(len(self._texts))]
+        rate = np.float32(REFINE_RATE)
         for _ in range(REFINE_EPOCHS):
             for doc in order.permutation(len(self._texts)).tolist():
-                cols = feats[ptr[doc] : ptr[doc + 1]]
-                x = vals[ptr[doc] : ptr[doc + 1]]
-                scores = weights[:, cols] @ x
+                cols, x = docs[doc]
+                scores = x @ weights[cols]
                 own = owner[doc]
                 own_score = scores[own]
                 scores[own] = -np.inf
                 rival = int(np.argmax(scores))
                 if own_score - scores[rival] < REFINE_MARGIN:
-                    step = np.float32(REFINE_RATE) * x
-                    weights[own, cols] += step
-                    weights[rival, cols] -= step
-            weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
-        p_intents, p_feats = np.nonzero(weights)
+                    step = rate * x
+                    weights[cols, own] += step
+                    weights[cols, rival] -= step
+            weights /= np.maximum(np.linalg.norm(weights, axis=0, keepdims=True), 1e-9)
+        p_feats, p_intents = np.nonzero(weights)
         return _Index(p_feats.astype(np.int64), p_intents.astype(np.int64),
-                      weights[p_intents, p_feats].astype(np.float64), n_feats, n_intents)
+                      weights[p_feats, p_intents].astype(np.float64), n_feats, n_intents)
 
     # -- public API ---------------------------------------------------------------------------
 
