@@ -312,22 +312,17 @@ class Matcher:
         self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
         self._unknown_idf = math.log(n_docs + 1) + 1.0
 
-        # Example vectors (unit length) as triplets.
-        f_list: list[int] = []
-        r_list: list[int] = []
-        v_list: list[float] = []
-        self._doc_ptr = [0]
-        for doc, vec in enumerate(counts):
-            weighted = [(feature_ids[f], _tf(c) * self._idf[feature_ids[f]]) for f, c in vec.items()]
-            norm = math.sqrt(sum(w * w for _, w in weighted)) or 1.0
-            for fid, w in weighted:
-                f_list.append(fid)
-                r_list.append(doc)
-                v_list.append(w / norm)
-            self._doc_ptr.append(len(f_list))
-        feats = np.asarray(f_list, dtype=np.int64)
-        rows = np.asarray(r_list, dtype=np.int64)
-        vals = np.asarray(v_list, dtype=np.float64)
+        # Example vectors (unit length) as triplets, built with numpy (start-up time).
+        lengths = np.fromiter((len(vec) for vec in counts), dtype=np.int64, count=n_docs)
+        total = int(lengths.sum())
+        feats = np.fromiter((feature_ids[f] for vec in counts for f in vec), dtype=np.int64, count=total)
+        raw_tf = np.fromiter((c for vec in counts for c in vec.values()), dtype=np.float64, count=total)
+        tf = np.where(raw_tf >= 1, 1.0 + np.log(np.maximum(raw_tf, 1.0)), raw_tf)  # _tf, vectorised
+        weights = tf * np.asarray(self._idf, dtype=np.float64)[feats]
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_docs))
+        vals = weights / np.where(norms > 0, norms, 1.0)[rows]
+        self._doc_ptr = np.concatenate(([0], np.cumsum(lengths))).tolist()
         self._doc_feats = feats.astype(np.int32)
         self._doc_vals = vals.astype(np.float32)
         self._examples = _Index(feats, rows, vals, n_feats, n_docs)
