@@ -105,6 +105,7 @@ def _realistic_questions(doc) -> list[LabelledQuestion]:
     for index, item in enumerate(doc.data):
         facts = item.get("facts", []) if isinstance(item, dict) else None
         if (not isinstance(item, dict) or not isinstance(item.get("q"), str) or "expect" not in item
+                or not (item["expect"] is None or isinstance(item["expect"], str))
                 or not isinstance(facts, list) or not all(isinstance(g, list) for g in facts)):
             raise YamlError(doc.problem((index,), "each question needs `q`, `expect` (null: must not be answered) "
                                                   "and optionally `lang` and `facts` (a list of lists of strings)"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,6 +105,10 @@ def run_eval(args: argparse.Namespace) -> int:
         raise knowledge_failure(exc) from None
     except YamlError as exc:
         raise CliError(str(exc.problem), EXIT_USAGE) from None
+    unknown = sorted({q.intent for q in questions if q.intent and q.intent not in snapshot.kb.intents})
+    if unknown:
+        print(f"secbot: warning: {path} expects intents this knowledge does not have (counted as missed): "
+              f"{', '.join(unknown)}", file=sys.stderr)
     report = evaluate(snapshot.matcher, questions, reply_text(snapshot.kb))
     if args.json:
         print(json.dumps({"in_scope": report.in_scope, "top1_accuracy": round(report.accuracy, 4),

@@ -106,6 +106,10 @@ def test_kb_eval_scores_a_realistic_format_file_per_language(tmp_path: Path, min
     assert result.returncode == 0, result.stderr
     assert "en in scope (2): answered right 1, right intent, facts missing 1, answered wrong 0" in result.stdout
     assert "en must not answer (1): refused 1, suggested 0, answered 0" in result.stdout
+    other = tmp_path / "other.yaml"
+    other.write_text('- {q: "what is jc-star", expect: no_such_intent}\n', encoding="utf-8")
+    warned = run("kb", "eval", "--knowledge", str(mini_knowledge), "--questions", str(other))
+    assert warned.returncode == 0 and "no_such_intent" in warned.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("- {q: 3}\n", encoding="utf-8")
     bad = run("kb", "eval", "--knowledge", str(mini_knowledge), "--questions", str(broken))
