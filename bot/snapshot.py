@@ -42,10 +42,14 @@ def build_matcher(kb: KnowledgeBase) -> Matcher:
     m = kb.matching
     examples = [(intent.id, example) for intent in kb.intents.values() for _, example in intent.all_examples()]
     examples += [(OFF_TOPIC, example) for lang in ("ja", "en") for example in kb.off_topic.get(lang, ())]
+    documents = [(intent.id, text) for intent in kb.intents.values()
+                 for text in (intent.title.ja, intent.title.en, intent.answer.ja, intent.answer.en)]
     return Matcher(
         examples,
+        documents=documents,
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],
-        thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions),
+        thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions,
+                              m.relative_margin, m.domain_weight, m.off_topic_weight, m.domain_sure_threshold),
     )
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from intents.normalize import is_cjk
-
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
 
 STOPWORDS = frozenset(
@@ -68,8 +66,11 @@ def _is_kana(ch: str) -> bool:
     return 0x3040 <= ord(ch) <= 0x30FF or ch == "ー"
 
 
-def _is_kanji(ch: str) -> bool:
-    return 0x3400 <= ord(ch) <= 0x9FFF or 0xF900 <= ord(ch) <= 0xFAFF
+# Kanji (CJK ideographs and compatibility ideographs), and what a Japanese run keeps: the
+# characters of intents.normalize.is_cjk, and other letters and digits. Regexes instead of a
+# test per character (start-up extracts every example and answer).
+_KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_IN_RUN = re.compile(r"[^\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc\u3005\u309d\u309e]|_")
 
 
 def extract(normalized: str) -> Counter[str]:
@@ -94,7 +95,7 @@ def extract(normalized: str) -> Counter[str]:
                     feats["c:" + padded[i : i + 3]] += TRIGRAM_WEIGHT
         else:
             words.append("")
-            run = "".join(ch for ch in token if is_cjk(ch) or ch.isalnum())
+            run = _NOT_IN_RUN.sub("", token)  # CJK and other letters/digits (is_cjk or isalnum)
             if JA_ANALYZER is not None:
                 # Measured alternative (benchmarks/japanese.py): morphemes from a tokenizer.
                 for morpheme in JA_ANALYZER(run):
@@ -108,9 +109,8 @@ def extract(normalized: str) -> Counter[str]:
                 if pair not in JA_STOP_BIGRAMS:
                     kana_only = _is_kana(pair[0]) and _is_kana(pair[1])
                     feats["j:" + pair] += KANA_BIGRAM_WEIGHT if kana_only else JA_BIGRAM_WEIGHT
-            for ch in run:
-                if _is_kanji(ch):
-                    feats["k:" + ch] += KANJI_WEIGHT
+            for ch in _KANJI.findall(run):
+                feats["k:" + ch] += KANJI_WEIGHT
     for first, second in zip(words, words[1:], strict=False):
         if first and second:
             feats[f"b:{first}_{second}"] += BIGRAM_WEIGHT

@@ -18,8 +18,11 @@ How a question is scored (benchmarks/README.md has the measurements behind each 
    - coverage: the share of the question's weight on features the intent knows at all.
    The intent score blends them; rapidfuzz's string ratio against the intent's examples then
    re-scores the few best intents.
-4. Bands (decide_band): answer (score high enough and ahead of the runner-up), suggest (top
-   3), unknown.
+   Each intent's title and answer text are also matched BM25-style (question-to-answer).
+4. Bands (decide_band), three separate decisions: in domain (domain_evidence: the in-domain
+   detector, Matcher.domain_score, next to the best and the off-topic scores; off-topic, unsure
+   or sure), one intent clearly right (is_clear: an absolute score, or a relative lead that does
+   not fall with length); answer only when both are sure, else suggest.
 
 `scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
 fuzzy) for `secbot kb validate`.
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,6 +53,13 @@ COVERAGE_MIN_FEATURES = 6.0
 # How much the rapidfuzz string ratio counts next to them (re-scoring the best intents only).
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
+# Title + answer text, BM25 (k1, b) next to the example signals.
+DOCUMENT_WEIGHT = 0.1
+BM25_K1 = 1.2
+BM25_B = 0.75
+BM25_SCALE = 1.0
+# Smoothing of the in-domain detector's per-feature log-odds.
+DOMAIN_ALPHA = 0.01
 # Weight of a question's features that no example has (they lower every cosine).
 UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
@@ -81,6 +92,7 @@ class Match:
     band: Band
     candidates: tuple[Candidate, ...]  # best first
     normalized: str
+    domain: float = 0.0  # the in-domain detector's score (Matcher.domain_score)
 
     @property
     def best(self) -> Candidate | None:
@@ -89,11 +101,27 @@ class Match:
 
 @dataclass(frozen=True)
 class Thresholds:
+    """The three decisions, each with its own knobs (knowledge/matching.yaml, benchmarks/README.md).
+
+    In domain: the closest match is not an off-topic example; the evidence is
+        best score + domain_weight * domain - off_topic_weight * off-topic score,
+    where `domain` is the in-domain detector's score of the question (Matcher.domain_score).
+    Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
+    the two the detector is unsure, and only suggestions are offered.
+    One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
+    relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
+    which does not fall when a long question spreads its weight thin.
+    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
+
     answer: float = 0.5
     suggest: float = 0.3
     margin: float = 0.04
     sure: float = 0.75
     max_suggestions: int = 3
+    relative_margin: float = 1.01  # above 1: off
+    domain_weight: float = 0.0
+    off_topic_weight: float = 0.0
+    domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -123,15 +151,28 @@ def _trie_pattern(words: Iterable[str]) -> str:
 OFF_TOPIC = "__off_topic__"
 
 
-def decide_band(t: Thresholds, candidates: Sequence[Candidate]) -> Band:
-    """answer: sure, or above `answer` with a lead of `margin`; suggest: above `suggest`.
+def domain_evidence(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> float:
+    """How strongly the question is about what the knowledge covers (-1 if an off-topic example is closest)."""
+    if not candidates or candidates[0].intent == OFF_TOPIC:
+        return -1.0
+    off = next((c.score for c in candidates if c.intent == OFF_TOPIC), 0.0)
+    return candidates[0].score + t.domain_weight * domain - t.off_topic_weight * off
 
-    A question whose closest match is an off-topic example is unknown, whatever its score."""
-    if not candidates or candidates[0].score < t.suggest or candidates[0].intent == OFF_TOPIC:
-        return Band.UNKNOWN
+
+def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
+    """Is the best intent clearly right (given that the question is in domain)?"""
     best = candidates[0].score
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if best >= t.sure or (best >= t.answer and best - runner_up >= t.margin):
+    runner_up = next((c.score for c in candidates[1:] if c.intent != OFF_TOPIC), 0.0)
+    return (best >= t.sure or (best >= t.answer and best - runner_up >= t.margin)
+            or (best > 0 and (best - runner_up) / best >= t.relative_margin))
+
+
+def decide_band(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
+    """unknown if off-topic; answer if surely in domain and one intent is clearly right; else suggest."""
+    evidence = domain_evidence(t, candidates, domain)
+    if evidence < t.suggest:
+        return Band.UNKNOWN
+    if evidence >= t.domain_sure and is_clear(t, candidates):
         return Band.ANSWER
     return Band.SUGGEST
 
@@ -217,13 +258,19 @@ class Matcher:
         synonyms: Iterable[tuple[str, Iterable[str]]] = (),
         thresholds: Thresholds = Thresholds(),
         refine: bool = True,
+        documents: Sequence[tuple[str, str]] = (),
     ):
-        """`examples` is a sequence of (intent id, example text)."""
+        """`examples` is a sequence of (intent id, example text); `documents` (intent id, text)
+        are each intent's title and answer, matched BM25-style (see _build_documents)."""
         self.thresholds = thresholds
         self._rewrite = SynonymRewriter(synonyms)
         prepared = []
+        plain_texts: dict[str, str] = {}  # raw -> normalised, before synonyms (for the typo vocabulary)
         for intent, text in examples:
-            norm = self.prepare(text)
+            plain = plain_texts.get(text)
+            if plain is None:
+                plain = plain_texts[text] = normalize(text)
+            norm = self._rewrite(plain)
             if norm:
                 prepared.append((intent, norm, text))
         self.intent_ids: list[str] = sorted({intent for intent, _, _ in prepared})
@@ -248,27 +295,34 @@ class Matcher:
                     df.append(1)
                 else:
                     df[fid] += 1
+        # Title and answer texts: their features join the vocabulary (a word only the answer
+        # uses still counts), with the IDF of a feature no example has.
+        doc_counts: dict[int, Counter[str]] = {}
+        for intent, text in documents:
+            owner = intent_index.get(intent)
+            if owner is not None:
+                doc_counts.setdefault(owner, Counter()).update(extract(self.prepare(text)))
+        for vec in doc_counts.values():
+            for feat in vec:
+                if feat not in feature_ids:
+                    feature_ids[feat] = len(df)
+                    df.append(0)
         self._feature_ids = feature_ids
         n_feats = len(df)
         self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
         self._unknown_idf = math.log(n_docs + 1) + 1.0
 
-        # Example vectors (unit length) as triplets.
-        f_list: list[int] = []
-        r_list: list[int] = []
-        v_list: list[float] = []
-        self._doc_ptr = [0]
-        for doc, vec in enumerate(counts):
-            weighted = [(feature_ids[f], _tf(c) * self._idf[feature_ids[f]]) for f, c in vec.items()]
-            norm = math.sqrt(sum(w * w for _, w in weighted)) or 1.0
-            for fid, w in weighted:
-                f_list.append(fid)
-                r_list.append(doc)
-                v_list.append(w / norm)
-            self._doc_ptr.append(len(f_list))
-        feats = np.asarray(f_list, dtype=np.int64)
-        rows = np.asarray(r_list, dtype=np.int64)
-        vals = np.asarray(v_list, dtype=np.float64)
+        # Example vectors (unit length) as triplets, built with numpy (start-up time).
+        lengths = np.fromiter((len(vec) for vec in counts), dtype=np.int64, count=n_docs)
+        total = int(lengths.sum())
+        feats = np.fromiter((feature_ids[f] for vec in counts for f in vec), dtype=np.int64, count=total)
+        raw_tf = np.fromiter((c for vec in counts for c in vec.values()), dtype=np.float64, count=total)
+        tf = np.where(raw_tf >= 1, 1.0 + np.log(np.maximum(raw_tf, 1.0)), raw_tf)  # _tf, vectorised
+        weights = tf * np.asarray(self._idf, dtype=np.float64)[feats]
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_docs))
+        vals = weights / np.where(norms > 0, norms, 1.0)[rows]
+        self._doc_ptr = np.concatenate(([0], np.cumsum(lengths))).tolist()
         self._doc_feats = feats.astype(np.int32)
         self._doc_vals = vals.astype(np.float32)
         self._examples = _Index(feats, rows, vals, n_feats, n_docs)
@@ -293,7 +347,7 @@ class Matcher:
             self._prototypes = _Index(c_feats, c_intents, sums / np.where(norms > 0, norms, 1.0), n_feats, n_intents)
 
         # Known words for typo correction: examples before and after synonym rewriting.
-        plain = [normalize(raw) for raw in self._raw] + self._texts + self._rewrite.terms()
+        plain = [plain_texts[raw] for raw in self._raw] + self._texts + self._rewrite.terms()
         freq: dict[str, int] = {}
         for text in plain:
             for tok in tokens(text):
@@ -302,6 +356,9 @@ class Matcher:
         # Most frequent first, so that among equally close words the common one wins.
         self._vocab = sorted(freq, key=lambda w: (-freq[w], w))
         self._vocab_set = frozenset(freq)
+        self._vocab_by_initial: dict[str, list[str]] = {}
+        for word in self._vocab:
+            self._vocab_by_initial.setdefault(word[0], []).append(word)
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         # Examples carry typos on purpose ("attak"); a word seen once that is one edit away from
         # a word seen often is read as that word.
@@ -313,33 +370,79 @@ class Matcher:
                 if found and found[0] != word:
                     self._respell[word] = found[0]
         self._loo_cache: dict[int, float] = {}
+        self._documents = self._build_documents(doc_counts)
+        self._idf_array = np.asarray(self._idf, dtype=np.float64)
+        self._log_odds = self._domain_log_odds(feats, self._owner[rows] if n_docs else rows)
+        self._last_domain = 0.0
 
     # -- building ---------------------------------------------------------------------------
 
+    def _domain_log_odds(self, feats: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
+        """Per feature: log of its document frequency in the knowledge (examples, and each
+        intent's title + answer as one document) over that in the off-topic examples
+        (add-alpha smoothed). `feats`/`owners`: one entry per (example, feature). None without
+        off-topic examples."""
+        off = self.intent_ids.index(OFF_TOPIC) if OFF_TOPIC in self.intent_ids else -1
+        n_feats = len(self._idf)
+        outside_rows = owners == off
+        n_out = int(np.count_nonzero(self._owner == off))
+        if not n_out:
+            return None
+        n_in = len(self._texts) - n_out
+        inside = np.bincount(feats[~outside_rows], minlength=n_feats).astype(np.float64)
+        outside = np.bincount(feats[outside_rows], minlength=n_feats).astype(np.float64)
+        if self._documents is not None:
+            docs = self._documents
+            inside += np.diff(docs.ptr)  # intents whose title or answer has the feature
+            n_in += len(set(docs.rows.tolist()))
+        return np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+
+    def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
+        """BM25 weights of each intent's title + answer text, by feature.
+
+        FAQ matching is question-to-answer as well as question-to-question: a long question
+        often names what the answer says ("何日以内") rather than how the examples ask. BM25
+        saturates repeated terms and normalises by document length, so a long answer does not
+        win on sheer size; its IDF is over these documents only."""
+        if not texts:
+            return None
+        ids = self._feature_ids
+        owners = np.concatenate([np.full(len(c), owner, dtype=np.int64) for owner, c in texts.items()])
+        feats = np.fromiter((ids[f] for c in texts.values() for f in c), dtype=np.int64, count=len(owners))
+        tf = np.fromiter((v for c in texts.values() for v in c.values()), dtype=np.float64, count=len(owners))
+        lengths = np.bincount(owners, weights=tf, minlength=len(self.intent_ids))
+        average = lengths[list(texts)].mean()
+        df = np.bincount(feats, minlength=len(self._idf))[feats]
+        idf = np.log(1 + (len(texts) - df + 0.5) / (df + 0.5))
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[owners] / average)
+        return _Index(feats, owners, idf * tf * (BM25_K1 + 1) / (tf + norm), len(self._idf), len(self.intent_ids))
+
     def _refine(self, c_intents: np.ndarray, c_feats: np.ndarray, sums: np.ndarray, n_feats: int) -> _Index:
         n_intents = len(self.intent_ids)
-        weights = np.zeros((n_intents, n_feats), dtype=np.float32)
-        weights[c_intents, c_feats] = sums
-        weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
+        # Stored features x intents, so an example's features are contiguous rows (fast to gather).
+        weights = np.zeros((n_feats, n_intents), dtype=np.float32)
+        weights[c_feats, c_intents] = sums
+        weights /= np.maximum(np.linalg.norm(weights, axis=0, keepdims=True), 1e-9)
         order = np.random.default_rng(0)
-        ptr, feats, vals, owner = self._doc_ptr, self._doc_feats, self._doc_vals, self._owner
+        ptr, feats, vals, owner = self._doc_ptr, self._doc_feats, self._doc_vals, self._owner.tolist()
+        docs = [(feats[ptr[d] : ptr[d + 1]], vals[ptr[d] : ptr[d + 1]]) for d in range(len(self._texts))]
+        rate = np.float32(REFINE_RATE)
         for _ in range(REFINE_EPOCHS):
             for doc in order.permutation(len(self._texts)).tolist():
-                cols = feats[ptr[doc] : ptr[doc + 1]]
-                x = vals[ptr[doc] : ptr[doc + 1]]
-                scores = weights[:, cols] @ x
+                cols, x = docs[doc]
+                scores = x @ weights[cols]
                 own = owner[doc]
                 own_score = scores[own]
                 scores[own] = -np.inf
                 rival = int(np.argmax(scores))
                 if own_score - scores[rival] < REFINE_MARGIN:
-                    step = np.float32(REFINE_RATE) * x
-                    weights[own, cols] += step
-                    weights[rival, cols] -= step
-            weights /= np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
-        p_intents, p_feats = np.nonzero(weights)
+                    step = rate * x
+                    weights[cols, own] += step
+                    weights[cols, rival] -= step
+            weights /= np.maximum(np.linalg.norm(weights, axis=0, keepdims=True), 1e-9)
+        p_feats, p_intents = np.nonzero(weights)
         return _Index(p_feats.astype(np.int64), p_intents.astype(np.int64),
-                      weights[p_intents, p_feats].astype(np.float64), n_feats, n_intents)
+                      weights[p_feats, p_intents].astype(np.float64), n_feats, n_intents)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -358,10 +461,20 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         normalized, candidates = self.scores(text)
-        return Match(self.band(candidates), tuple(candidates), normalized)
+        domain = self.domain_score()
+        return Match(self.band(candidates, domain), tuple(candidates), normalized, domain)
 
-    def band(self, candidates: Sequence[Candidate]) -> Band:
-        return decide_band(self.thresholds, candidates)
+    def band(self, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
+        return decide_band(self.thresholds, candidates, domain)
+
+    def domain_score(self) -> float:
+        """The in-domain detector's score of the question last given to `scores`.
+
+        Naive-Bayes-style log-odds of each feature between the knowledge (examples, titles,
+        answers) and the off-topic examples, averaged with IDF weights over the question's
+        features (unknown ones count as 0): positive leans in domain. Closed form at build
+        time, so it costs neither start-up time nor a training loop."""
+        return self._last_domain
 
     def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
         """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
@@ -371,8 +484,12 @@ class Matcher:
             return normalized, []
         spelled = self._rewrite(self._spell(plain))
         query = self._vector(spelled)
+        self._last_domain = 0.0
         if not query:
             return normalized, []
+        if self._log_odds is not None:
+            fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
+            self._last_domain = float(self._log_odds[fids] @ self._idf_array[fids]) / self._last_idf_sum
         sims = self._examples.dot(query)
         if exclude is not None:
             sims[exclude] = 0.0
@@ -392,6 +509,13 @@ class Matcher:
                 coverage[self._owner[exclude]] -= self._only_in(exclude, query)
             combined = (combined * (NEAREST_WEIGHT + PROTOTYPE_WEIGHT) + COVERAGE_WEIGHT * coverage) / (
                 NEAREST_WEIGHT + PROTOTYPE_WEIGHT + COVERAGE_WEIGHT)
+        # Leave-one-out (kb validate) asks whether the other examples cover an example: no answers.
+        if self._documents is not None and DOCUMENT_WEIGHT and exclude is None:
+            # The query side is binary (each known feature once, weighted by its example IDF);
+            # divided by the query's total, so a long question does not score lower for its length.
+            weights = {fid: self._idf[fid] for fid in query}
+            doc = self._documents.dot(weights) / (self._last_idf_sum * BM25_SCALE)
+            combined = (1 - DOCUMENT_WEIGHT) * combined + DOCUMENT_WEIGHT * np.minimum(doc, 1.0)
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
         candidates = []
@@ -418,7 +542,10 @@ class Matcher:
         if len(word) < SPELL_MIN_LENGTH or not self._vocab:
             return word
         edits = 2 if len(word) >= SPELL_LONG_WORD else 1
-        found = process.extractOne(word, self._vocab, scorer=OSA.distance, score_cutoff=edits)
+        # Typos rarely hit the first letter; a real word that differs there ("saying" / "paying")
+        # is another word, not a typo.
+        candidates = self._vocab_by_initial.get(word[0], ())
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=edits)
         return found[0] if found else word
 
     def _spell(self, normalized: str) -> str:
@@ -435,15 +562,18 @@ class Matcher:
     def _vector(self, normalized: str) -> dict[int, float]:
         """The unit TF-IDF vector of a question, over known features only."""
         weighted: dict[int, float] = {}
-        total = 0.0
+        total = idf_sum = 0.0
         for feat, count in extract(normalized).items():
             fid = self._feature_ids.get(feat)
-            w = _tf(count) * (self._idf[fid] if fid is not None else self._unknown_idf * UNKNOWN_FEATURE_FACTOR)
+            idf = self._idf[fid] if fid is not None else self._unknown_idf * UNKNOWN_FEATURE_FACTOR
+            w = _tf(count) * idf
             total += w * w  # unknown features still count in the norm: they make a match less sure
+            idf_sum += idf
             if fid is not None:
                 weighted[fid] = w
         norm = math.sqrt(total)
         self._last_mass = total
+        self._last_idf_sum = idf_sum or 1.0
         return {fid: w / norm for fid, w in weighted.items()} if norm else {}
 
     def _only_in(self, doc: int, query: dict[int, float]) -> float:

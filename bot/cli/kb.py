@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("eval", parents=[common_options()],
                                    help="accuracy on a labelled question set")
     evaluate.add_argument("--questions", type=Path, default=None,
-                          help="labelled questions YAML (default: tests/eval/questions.yaml)")
+                          help="labelled questions YAML: {questions: [{text, intent}]} or a list of "
+                               "{q, lang, expect, facts} (default: tests/eval/questions.yaml)")
     evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 if top-1 accuracy is lower (0-1)")
     evaluate.add_argument("--min-rejection", type=float, default=None, help="exit 1 if off-topic rejection is lower (0-1)")
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list every missed question")
@@ -94,7 +96,13 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import DEFAULT_EVAL_FILE, evaluate, format_report, load_questions  # noqa: PLC0415
+    from bot.evaluation import (  # noqa: PLC0415
+        DEFAULT_EVAL_FILE,
+        evaluate,
+        format_report,
+        load_questions,
+        reply_text,
+    )
     from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
     from bot.snapshot import build_snapshot  # noqa: PLC0415
     from bot.yaml_source import YamlError  # noqa: PLC0415
@@ -109,11 +117,18 @@ def run_eval(args: argparse.Namespace) -> int:
         raise knowledge_failure(exc) from None
     except YamlError as exc:
         raise CliError(str(exc.problem), EXIT_USAGE) from None
-    report = evaluate(snapshot.matcher, questions)
+    unknown = sorted({q.intent for q in questions if q.intent and q.intent not in snapshot.kb.intents})
+    if unknown:
+        print(f"secbot: warning: {path} expects intents this knowledge does not have (counted as missed): "
+              f"{', '.join(unknown)}", file=sys.stderr)
+    report = evaluate(snapshot.matcher, questions, reply_text(snapshot.kb))
     if args.json:
         print(json.dumps({"in_scope": report.in_scope, "top1_accuracy": round(report.accuracy, 4),
                           "out_of_scope": report.out_of_scope, "rejection": round(report.rejection, 4),
-                          "in_suggestions": report.in_suggestions}))
+                          "in_suggestions": report.in_suggestions,
+                          "languages": {lang: dict(c) for lang, c in report.by_lang.items()},
+                          "must_not_answer": {lang: dict(c) for lang, c in report.off_by_lang.items()}},
+                         ensure_ascii=False))
     else:
         print(format_report(report, verbose=args.verbose))
     failed = (args.min_accuracy is not None and report.accuracy < args.min_accuracy) or (

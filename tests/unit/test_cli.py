@@ -82,3 +82,35 @@ def test_core_never_imports_platform_sdks():
             "bad = [m for m in sys.modules if m.startswith(('slack', 'botbuilder', 'botframework'))]; print(bad)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_did_you_mean_in_the_terminal_is_a_numbered_choice_that_answers(tmp_path: Path, cautious_knowledge: Path):
+    """Unsure: the topics are offered as a question with numbers; typing one answers that topic."""
+    script = "label\n1\n/quit\n"
+    result = run("chat", "--knowledge", str(cautious_knowledge), "--database-url", f"sqlite:///{tmp_path / 'c.db'}",
+                 stdin=script)
+    assert result.returncode == 0, result.stderr
+    _, _, after = result.stdout.partition("Did you mean one of these?")
+    offered, _, answered = after.partition("[What is JC-STAR?]")
+    assert "1. What is JC-STAR?" in offered and "2. None of these" in offered, result.stdout
+    assert "JC-STAR is IPA's IoT security labelling scheme." in answered  # "1" picked the first topic
+
+
+def test_kb_eval_scores_a_realistic_format_file_per_language(tmp_path: Path, mini_knowledge: Path):
+    questions = tmp_path / "realistic.yaml"
+    questions.write_text(
+        '- {q: "what is jc-star", lang: en, expect: jc_star, facts: [["labelling scheme"]]}\n'
+        '- {q: "what is jc-star", lang: en, expect: jc_star, facts: [["not in the answer"]]}\n'
+        '- {q: "the weather today?", lang: en, expect: null}\n', encoding="utf-8")
+    result = run("kb", "eval", "--knowledge", str(mini_knowledge), "--questions", str(questions))
+    assert result.returncode == 0, result.stderr
+    assert "en in scope (2): answered right 1, right intent, facts missing 1, answered wrong 0" in result.stdout
+    assert "en must not answer (1): refused 1, suggested 0, answered 0" in result.stdout
+    other = tmp_path / "other.yaml"
+    other.write_text('- {q: "what is jc-star", expect: no_such_intent}\n', encoding="utf-8")
+    warned = run("kb", "eval", "--knowledge", str(mini_knowledge), "--questions", str(other))
+    assert warned.returncode == 0 and "no_such_intent" in warned.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- {q: 3}\n", encoding="utf-8")
+    bad = run("kb", "eval", "--knowledge", str(mini_knowledge), "--questions", str(broken))
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and "`q`" in bad.stderr + bad.stdout

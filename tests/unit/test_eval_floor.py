@@ -19,10 +19,33 @@ TOP1_FLOOR = 0.95
 REJECTION_FLOOR = 0.95
 
 
+# The `kind: realistic` section (long, situational questions, issue #11) is held to its own floor:
+# at least this share helped (answered right, or the right topic among the suggestions), and
+# none of its must-not-answer questions answered. Measured 65% helped when it was written.
+REALISTIC_HELPED_FLOOR = 0.6
+
+
 @pytest.fixture(scope="module")
-def report():
-    snapshot = build_snapshot(ROOT / "knowledge")
-    return evaluate(snapshot.matcher, load_questions(DEFAULT_EVAL_FILE))
+def snapshot():
+    return build_snapshot(ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def report(snapshot):
+    questions = [q for q in load_questions(DEFAULT_EVAL_FILE) if q.kind != "realistic"]
+    return evaluate(snapshot.matcher, questions)
+
+
+@pytest.fixture(scope="module")
+def realistic(snapshot):
+    questions = [q for q in load_questions(DEFAULT_EVAL_FILE) if q.kind == "realistic"]
+    return evaluate(snapshot.matcher, questions)
+
+
+def test_realistic_section_is_helped_and_never_answers_what_it_must_not(realistic):
+    assert realistic.in_scope >= 20 and realistic.out_of_scope >= 4
+    assert realistic.helped >= REALISTIC_HELPED_FLOOR, format_report(realistic, verbose=True)
+    assert not realistic.false_answers, format_report(realistic, verbose=True)
 
 
 def test_eval_set_is_large_enough(report):

@@ -130,3 +130,16 @@ def test_off_topic_example_that_is_also_an_intent_example_is_reported(tmp_path: 
     problems = problems_of(kb)
     assert any("off_topic.yaml:3:" in p and "off-topic example 'ASMとは' is also an example of 'asm'" in p
                for p in problems), problems
+
+
+def test_every_shipped_schema_is_a_valid_json_schema():
+    """Start-up trusts the shipped schemas (no metaschema check per run); this test checks them."""
+    import yaml  # noqa: PLC0415
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+    from knowledge import SCHEMA_DIR  # noqa: PLC0415
+
+    paths = sorted(SCHEMA_DIR.glob("*.yaml"))
+    assert paths
+    for path in paths:
+        Draft202012Validator.check_schema(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import intents.matcher as matcher_module
-from intents.matcher import Band, Candidate, Matcher, Thresholds, decide_band
+from intents.matcher import OFF_TOPIC, Band, Candidate, Matcher, Thresholds, decide_band
 
 EXAMPLES = [
     ("ransomware", "ランサムウェアに感染した"),
@@ -128,3 +128,49 @@ def test_large_knowledge_keeps_plain_centroids_and_still_matches(monkeypatch):
     m = Matcher(EXAMPLES, synonyms=SYNONYMS)
     assert not m._refined
     assert top(m, "what is a penetration test") == "pentest"
+
+
+def test_three_decisions_in_domain_clear_or_unsure():
+    """Off-topic below `suggest`; only suggestions while the domain is unsure; answer when sure and clear."""
+    t = Thresholds(answer=0.5, suggest=0.1, margin=0.0, sure=0.9, relative_margin=0.3,
+                   domain_weight=0.5, off_topic_weight=0.5, domain_sure=0.25)
+    a, b = Candidate("a", 0.24, ""), Candidate("b", 0.10, "")
+    # A long question: low score, but a clear lead (relative 58%) and strong in-domain evidence.
+    assert decide_band(t, [a, b], domain=0.2) is Band.ANSWER
+    # The same scores with the detector unsure: suggestions, never an answer.
+    assert decide_band(t, [a, b], domain=0.0) is Band.SUGGEST
+    # Close runner-up: not clearly right, suggestions.
+    assert decide_band(t, [a, Candidate("b", 0.22, "")], domain=0.2) is Band.SUGGEST
+    # An off-topic example scores close behind: it pulls the evidence below `suggest`.
+    assert decide_band(t, [a, Candidate(OFF_TOPIC, 0.23, "")], domain=-0.3) is Band.UNKNOWN
+    # An off-topic example closest: unknown whatever the rest.
+    assert decide_band(t, [Candidate(OFF_TOPIC, 0.5, ""), a], domain=1.0) is Band.UNKNOWN
+
+
+def test_the_answer_text_helps_a_question_that_only_the_answer_words():
+    """Question-to-answer: a word no example uses, but the answer does, points to that intent."""
+    docs = [("contact_police", "被害届は最寄りの警察署で出します。都道府県警察のオンライン受付フォームからも相談できます。"),
+            ("pentest", "ペネトレーションテストは実際の攻撃者の手口で侵入を試みる検査です。")]
+    with_docs = Matcher(EXAMPLES, synonyms=SYNONYMS, documents=docs)
+    question = "オンライン受付フォームから出せる？"
+    assert top(with_docs, question) == "contact_police"
+    assert top(Matcher(EXAMPLES, synonyms=SYNONYMS), question) != "contact_police"
+
+
+def test_in_domain_detector_leans_towards_the_knowledge(matcher):
+    """Positive for the knowledge's vocabulary, negative for what only the off-topic examples say."""
+    m = Matcher([*EXAMPLES, (OFF_TOPIC, "what is the weather in osaka tomorrow"),
+                 (OFF_TOPIC, "book a meeting room for tomorrow")], synonyms=SYNONYMS)
+    m.scores("ransomware infection on our file server")
+    inside = m.domain_score()
+    m.scores("weather tomorrow in osaka")
+    outside = m.domain_score()
+    assert inside > 0 > outside
+
+
+def test_typo_correction_keeps_the_first_letter(matcher):
+    """'saying' is a word, not a typo of 'paying': a correction never changes the first letter."""
+    m = Matcher([("pay", "should we be paying the ransom"), ("pay", "paying attackers"),
+                 ("pay", "paying is risky")])
+    assert "saying" in m._spell("my boss keeps saying")
+    assert "paying" in m._spell("shuold we be payng")

@@ -108,3 +108,19 @@ async def test_personal_install_says_hello_and_stores_the_chat(server: TeamsServ
     stored = await server.bot.store.get_conversation_ref("teams:user:6f1a2b3c-0000-4000-8000-00000000a001")
     assert stored is not None and stored["conversation"]["id"] == "a:1personalChatWithReporter"
     assert stored["serviceUrl"] == server.connector.url + "/"
+
+
+async def test_a_suggestion_from_the_did_you_mean_card_answers_when_clicked(start_server: Callable[..., Any],
+                                                                            cautious_knowledge: Path) -> None:
+    """End to end: the Action.Submit data of the offered topic, posted back, answers that topic."""
+    server = await start_server(knowledge_dir=cautious_knowledge)
+    await server.post(server.payload("message_personal", text="label"))
+    (offer,) = server.connector.messages()
+    assert "Did you mean one of these?" in card_text(offer.card)
+    picked = submit_actions(offer.card)[0]["data"]
+    assert picked["secbot_action"] == "answer:jc_star"
+    response = await server.post(server.payload("card_submit_personal", value=picked))
+    assert response.status == 200
+    answer = server.connector.messages()[-1]
+    assert "JC-STAR is IPA's IoT security labelling scheme." in card_text(answer.card)
+    assert_valid_cards([offer.card, answer.card])
