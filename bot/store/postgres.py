@@ -191,7 +191,8 @@ class PostgresStore:
                     error, sent = exc, False
                 except Exception as exc:
                     if not is_connection_error(exc, conn):
-                        raise
+                        # Bad data the driver refuses (a lone surrogate, a NUL): a clear StoreError.
+                        raise StoreError(f"database error on {self.where}: {type(exc).__name__}: {exc}") from exc
                     error = exc
                 finally:
                     await self._release(pool, conn)

@@ -33,7 +33,8 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         self.url = url
         self.path = sqlite_path(url)
         self._db: aiosqlite.Connection | None = None
-        # One connection: transactions from concurrent turns must not interleave.
+        # One connection: every statement and transaction takes this lock, so a plain write can
+        # never join another coroutine's open transaction and be rolled back with it.
         self._tx_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -89,20 +90,22 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """Run one statement; SQLite errors become StoreError with a readable reason."""
         db = self._require()
-        try:
-            return await db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(exc, self.path)) from exc
+        async with self._tx_lock:
+            try:
+                return await db.execute(sql, params)
+            except DRIVER_ERRORS as exc:
+                raise StoreError(_explain(exc, self.path)) from exc
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         # One hop to the connection's thread: a half-read SELECT would hold a read snapshot while
         # another coroutine's BEGIN IMMEDIATE runs on this connection, which then fails at once
         # with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another process has written.
         db = self._require()
-        try:
-            return list(await db.execute_fetchall(sql, params))
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(exc, self.path)) from exc
+        async with self._tx_lock:
+            try:
+                return list(await db.execute_fetchall(sql, params))
+            except DRIVER_ERRORS as exc:
+                raise StoreError(_explain(exc, self.path)) from exc
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self.fetchall(sql, params)
@@ -129,7 +132,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                 if db.in_transaction:
                     await db.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
+        except DRIVER_ERRORS as exc:
             raise StoreError(_explain(exc, self.path)) from exc
         return ids
 
@@ -239,7 +242,12 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         return json.loads(row[0]) if row else None
 
 
-def _explain(exc: sqlite3.Error, path: str) -> str:
+# What the driver raises for bad data too: a lone surrogate cannot be encoded (UnicodeEncodeError),
+# an integer too large for SQLite (OverflowError).
+DRIVER_ERRORS = (sqlite3.Error, UnicodeError, OverflowError)
+
+
+def _explain(exc: Exception, path: str) -> str:
     message = str(exc)
     if "disk is full" in message or "database or disk is full" in message:
         return f"the disk holding {path} is full: free some space (nothing was saved)"
@@ -247,4 +255,6 @@ def _explain(exc: sqlite3.Error, path: str) -> str:
         return f"the database {path} is read-only"
     if "locked" in message:
         return f"the database {path} is busy (locked by another process)"
+    if isinstance(exc, UnicodeError):
+        return f"text that is not valid Unicode cannot be saved in {path} (nothing was saved)"
     return f"database error on {path}: {message}"
