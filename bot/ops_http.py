@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from bot.engine import Bot
 from bot.metrics import exposition
+
+log = logging.getLogger(__name__)
 
 ReadyCheck = Callable[[], Awaitable[str | None]]  # None when ready, else the reason
 
@@ -24,8 +27,9 @@ def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
     async def readyz(_: web.Request) -> web.Response:
         problems = []
         try:
-            await bot.store.get_state("readyz-probe")
+            await bot.store.check_writable()  # reads alone pass on a deleted, read-only or full database
         except Exception as exc:  # noqa: BLE001 - any store failure means not ready
+            log.warning("readyz: the store cannot write: %s", exc)
             problems.append(f"store: {type(exc).__name__}")
         for check in extra_checks:
             reason = await check()

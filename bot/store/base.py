@@ -12,6 +12,8 @@ import platformdirs
 from bot.store.checkups import CheckupRecord
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
 
+PROBE_ID = "secbot:write-probe"  # the deliveries row `check_writable` rewrites (holds no user data)
+
 
 class StoreError(Exception):
     """The store cannot do what was asked (unreachable, disk full, bad URL): a clear message."""
@@ -85,8 +87,13 @@ class Store(Protocol):
     async def answer_expert_question(self, question_id: str, *, answer: str, answered_by: str) -> ExpertQuestion | None: ...
     async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]: ...
 
-    # Delivery de-duplication: True the first time an id is claimed, False on every retry.
+    # Delivery de-duplication: True the first time an id is claimed, False on every retry. A claim
+    # whose work failed (nothing was written) is released, so the sender's identical retry is handled.
     async def claim_delivery(self, delivery_id: str) -> bool: ...
+    async def release_delivery(self, delivery_id: str) -> None: ...
+
+    # Readiness: raises StoreError unless a write can be committed right now (/readyz).
+    async def check_writable(self) -> None: ...
 
     # Incidents (issue 3). Each write is committed before the method returns. Ids look like
     # INC-20261127-0001 (Japan date) and stay unique across processes. The audit log is

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
+from bot.store.base import PROBE_ID, ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
 from bot.store.migrations import migrations
 from bot.store.sqlite_checkups import SqliteCheckupsMixin
 from bot.store.sqlite_incidents import SqliteIncidentsMixin
@@ -33,6 +33,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         self.url = url
         self.path = sqlite_path(url)
         self._db: aiosqlite.Connection | None = None
+        self._file_id: tuple[int, int] | None = None  # (device, inode) of the file opened
         # One connection: every statement and transaction takes this lock, so a plain write can
         # never join another coroutine's open transaction and be rolled back with it.
         self._tx_lock = asyncio.Lock()
@@ -50,6 +51,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             await self._db.execute("PRAGMA busy_timeout=5000")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._migrate()
+            self._file_id = self._stat()
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StoreError(f"cannot open the SQLite database {self.path}: {exc}") from None
@@ -81,6 +83,21 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                     if await cur.fetchone() is not None:
                         continue
                 raise
+
+    def _stat(self) -> tuple[int, int] | None:
+        if self.path == ":memory:":
+            return None
+        try:
+            info = Path(self.path).expanduser().stat()
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def _check_file(self) -> None:
+        """SQLite keeps writing to a deleted or replaced file, and all of it vanishes at restart."""
+        if self._file_id is not None and self._stat() != self._file_id:
+            raise StoreError(f"the database file {self.path} was deleted or replaced while in use: "
+                             "restore it and restart secbot (the last writes may be lost)")
 
     def _require(self) -> aiosqlite.Connection:
         if self._db is None:
@@ -134,6 +151,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                 raise
         except DRIVER_ERRORS as exc:
             raise StoreError(_explain(exc, self.path)) from exc
+        self._check_file()  # only a write to the file that stays is durable: say so before anyone relies on it
         return ids
 
     # -- conversation state -------------------------------------------------------------
@@ -227,6 +245,15 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         cursor = await self.execute("INSERT OR IGNORE INTO deliveries (id, seen_at) VALUES (?, ?)",
                                     (delivery_id, time.time()))
         return cursor.rowcount == 1
+
+    async def release_delivery(self, delivery_id: str) -> None:
+        await self.execute("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
+    async def check_writable(self) -> None:
+        """A committed write of one scratch row, and the file is still the one that was opened."""
+        await self.execute("INSERT INTO deliveries (id, seen_at) VALUES (?, ?) "
+                           "ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at", (PROBE_ID, time.time()))
+        self._check_file()
 
     # -- conversation references (proactive messages) ---------------------------------------
     async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:
