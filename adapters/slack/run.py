@@ -24,6 +24,7 @@ def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socke
         slack = build_slack_app(bot, settings, socket_mode=socket_mode)
         runner = web.AppRunner(build_server(slack, socket_mode=socket_mode), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await runner.setup()
+        await slack.warm_up()
         socket_handler = None
         try:
             site = web.TCPSite(runner, host, port)
