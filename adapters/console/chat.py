@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import io
 import sys
 from typing import TextIO
 
@@ -122,6 +123,8 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
 def run_chat(settings: Settings, *, user: str | None = None, stdin: TextIO | None = None,
              stdout: TextIO | None = None) -> int:
     name = user or _login_name()
+    if stdin is None and isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # a mis-encoded line is read with U+FFFD, not a traceback
     try:
         return asyncio.run(_chat(settings, name, stdin or sys.stdin, stdout or sys.stdout))
     except KeyboardInterrupt:

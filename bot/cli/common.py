@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.knowledge_base import KnowledgeError
+from bot.models import valid_text
 from bot.settings import Settings
 from bot.store.base import StoreError
 
@@ -79,8 +80,10 @@ def run_with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T
 def read_lines(source: str) -> list[str]:
     """Lines of a file, or of stdin for '-', with a clear error if unreadable."""
     try:
-        if source == "-":
-            return sys.stdin.read().splitlines()
+        if source == "-":  # undecodable bytes become U+FFFD, whatever the locale's strictness
+            binary = getattr(sys.stdin, "buffer", None)
+            text = binary.read().decode("utf-8", "replace") if binary is not None else sys.stdin.read()
+            return valid_text(text).splitlines()
         return Path(source).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise CliError(f"file not found: {source}", EXIT_USAGE) from None

@@ -108,3 +108,11 @@ async def test_personal_install_says_hello_and_stores_the_chat(server: TeamsServ
     stored = await server.bot.store.get_conversation_ref("teams:user:6f1a2b3c-0000-4000-8000-00000000a001")
     assert stored is not None and stored["conversation"]["id"] == "a:1personalChatWithReporter"
     assert stored["serviceUrl"] == server.connector.url + "/"
+
+
+async def test_a_message_with_lone_surrogates_is_answered(server: TeamsServer) -> None:
+    activity = server.payload("message_personal", text="what is jc-star \ud800\udfff\udc80")
+    response = await server.post(json.dumps(activity))  # JSON escapes: \ud800 ... as Teams could send
+    assert response.status == 200
+    (call,) = server.connector.messages()
+    assert "JC-STAR is IPA's IoT security labelling scheme." in card_text(call.card)
