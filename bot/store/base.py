@@ -19,6 +19,10 @@ class StoreError(Exception):
     """The store cannot do what was asked (unreachable, disk full, bad URL): a clear message."""
 
 
+class DatabaseUrlError(StoreError):
+    """The database URL itself is wrong (its scheme, a folder that does not exist): fix the setting."""
+
+
 @dataclass(frozen=True)
 class QuestionRecord:
     id: int
@@ -127,9 +131,13 @@ class Store(Protocol):
                             limit: int = 10_000) -> list[CheckupRecord]: ...
 
 
+def default_data_dir() -> Path:
+    """The one folder secbot creates by itself (for the default SQLite file)."""
+    return Path(platformdirs.user_data_dir("secbot", appauthor=False))
+
+
 def default_database_url() -> str:
-    data_dir = Path(platformdirs.user_data_dir("secbot", appauthor=False))
-    return f"sqlite:///{data_dir / 'secbot.db'}"
+    return f"sqlite:///{default_data_dir() / 'secbot.db'}"
 
 
 def open_store(url: str | None = None) -> Store:
@@ -145,7 +153,8 @@ def open_store(url: str | None = None) -> Store:
         except ImportError as exc:  # pragma: no cover - depends on the build
             raise StoreError(f"PostgreSQL support is not available: {exc}") from None
         return PostgresStore(url)
-    raise StoreError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: use sqlite:///PATH or postgresql://...")
+    raise DatabaseUrlError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: "
+                           "use sqlite:///PATH or postgresql://...")
 
 
 def redact_url(url: str) -> str:

@@ -12,7 +12,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.base import PROBE_ID, ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
+from bot.store.base import (
+    PROBE_ID,
+    DatabaseUrlError,
+    ExpertQuestion,
+    FeedbackRecord,
+    QuestionRecord,
+    StoreError,
+    default_data_dir,
+)
 from bot.store.migrations import migrations
 from bot.store.sqlite_checkups import SqliteCheckupsMixin
 from bot.store.sqlite_incidents import SqliteIncidentsMixin
@@ -21,11 +29,24 @@ from bot.store.sqlite_incidents import SqliteIncidentsMixin
 def sqlite_path(url: str) -> str:
     """`sqlite:///relative.db`, `sqlite:////abs/path.db` or `sqlite:///:memory:` -> a path."""
     if not url.startswith("sqlite:///"):
-        raise StoreError(f"bad SQLite URL {url!r}: expected sqlite:///PATH")
+        raise DatabaseUrlError(f"bad SQLite URL {url!r}: expected sqlite:///PATH")
     path = url.removeprefix("sqlite:///")
     if not path:
-        raise StoreError("bad SQLite URL: no file path")
+        raise DatabaseUrlError("bad SQLite URL: no file path")
     return path
+
+
+def prepare_folder(path: Path) -> None:
+    """Create the default data folder if needed; any other folder must exist already, so that a
+    mistyped path is an error rather than a new empty database somewhere unexpected."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.resolve() == default_data_dir().resolve():
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    raise DatabaseUrlError(f"the folder {folder} for the SQLite database does not exist: create it first, "
+                           "or fix SECBOT_DATABASE_URL / --database-url")
 
 
 class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
@@ -43,7 +64,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             return
         try:
             if self.path != ":memory:":
-                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                prepare_folder(Path(self.path).expanduser())
             self._db = await aiosqlite.connect(Path(self.path).expanduser() if self.path != ":memory:" else ":memory:",
                                                isolation_level=None)
             await self._db.execute("PRAGMA journal_mode=WAL")
