@@ -25,6 +25,7 @@ from intents.normalize import normalize, strip_control
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
+DEFAULT_FORM_EXPIRY_SECONDS = 24 * 3600
 
 
 def conversation_key(message: IncomingMessage) -> str:
@@ -43,12 +44,14 @@ class Bot:
         default_lang: str = "ja",
         record_questions: bool = True,
         access: AccessPolicy | None = None,
+        form_expiry_seconds: float = DEFAULT_FORM_EXPIRY_SECONDS,
     ):
         self.knowledge = knowledge
         self.store = store
         self.default_lang = default_lang
         self.record_questions = record_questions
         self.access = access or AccessPolicy()
+        self.form_expiry_seconds = form_expiry_seconds
         self.reloader = Reloader(knowledge)
         self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
 
@@ -62,6 +65,7 @@ class Bot:
             state = await self.store.get_state(key)
             lang = self._language(text, message, state)
             before = json.dumps(state, sort_keys=True, default=str)
+            self._expire_walk(state)
             turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
                         bot=self)
             response = await self._dispatch(turn, text)
@@ -79,6 +83,38 @@ class Bot:
             return Response((Reply(text=say("error", lang), kind=ReplyKind.ERROR, lang=lang),))
         finally:
             LATENCY.labels(message.platform).observe(time.perf_counter() - started)
+
+    async def session_start(self, message: IncomingMessage) -> Response:
+        """A new terminal session: an unfinished walk (a form answered step by step) asks
+        "continue or cancel?" rather than taking the session's first line as an answer."""
+        key = conversation_key(message)
+        try:
+            state = await self.store.get_state(key)
+            expired = self._expire_walk(state)
+            flow = self.flows.get(state.get("flow", ""))
+            on_start = getattr(flow, "on_session_start", None)
+            lang = state.get("lang") or locale_language(message.locale) or self.default_lang
+            turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
+                        bot=self)
+            response = on_start(turn) if on_start is not None else Response()
+            if expired or response.replies:
+                await self.store.put_state(key, turn.state)
+            return response
+        except StoreError as exc:
+            log.error("storage failed at the start of a session", extra={"error": str(exc)})
+            return Response()
+
+    def _expire_walk(self, state: dict[str, Any]) -> bool:
+        """Drop a walk left untouched longer than the form expiry (it would capture the next
+        question as an answer, and it holds what the user typed). True if one was dropped."""
+        name = state.get("flow")
+        walk = state.get(name) if isinstance(name, str) else None
+        touched = walk.get("touched_at") if isinstance(walk, dict) else None
+        if not isinstance(touched, int | float) or time.time() - touched <= self.form_expiry_seconds:
+            return False
+        state.pop("flow", None)
+        state.pop(name, None)
+        return True
 
     def _language(self, text: str, message: IncomingMessage, state: Mapping[str, Any]) -> str:
         return (detect_language(text) if text and not message.action else None) or state.get("lang") \

@@ -49,6 +49,12 @@ class ConsoleSession:
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
         return IncomingMessage(text=line, **base)
 
+    async def start(self) -> Response:
+        """An unfinished report from an earlier session is offered back before anything else."""
+        response = await self.bot.session_start(self.to_message(""))
+        self.show(response)
+        return response
+
     async def send(self, line: str) -> Response:
         response = await self.bot.handle(self.to_message(line))
         self.show(response)
@@ -89,6 +95,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
     session = ConsoleSession(bot, user, stdout)
     interactive = stdin.isatty()
     stdout.write(BANNER + "\n")
+    await session.start()
     loop = asyncio.get_running_loop()
 
     def reloaded(snapshot: Snapshot | None, problems: list[Problem]) -> None:
