@@ -1,6 +1,6 @@
 """Choose the answer threshold on the development set, then score the held-out eval set once.
 
-    .venv/bin/python benchmarks/thresholds.py [--dev tests/dev/questions.yaml] [--eval tests/eval/questions.yaml]
+    .venv/bin/python benchmarks/thresholds.py [--dev tests/dev/questions.yaml] [--eval bot/eval/questions.yaml]
 
 The rule (applied to the dev set only): the highest top-1 accuracy whose off-topic rejection
 is at least --min-rejection (default 0.95); ties go to the higher threshold (fewer wrong
@@ -40,7 +40,7 @@ def score(scored: list[tuple[LabelledQuestion, list]], t: Thresholds) -> tuple[f
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dev", type=Path, default=ROOT / "tests" / "dev" / "questions.yaml")
-    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "eval" / "questions.yaml")
+    parser.add_argument("--eval", type=Path, default=ROOT / "bot" / "eval" / "questions.yaml")
     parser.add_argument("--min-rejection", type=float, default=0.95)
     args = parser.parse_args()
 

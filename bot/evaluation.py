@@ -9,7 +9,8 @@ from pathlib import Path
 from bot.yaml_source import YamlError, load_yaml
 from intents.matcher import Band, Matcher
 
-DEFAULT_EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+# Shipped inside the package (bot/eval/), so `secbot kb eval` works after a normal install.
+DEFAULT_EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 
 
 @dataclass(frozen=True)
