@@ -1,6 +1,6 @@
 """Japanese features: character bigrams (shipped) against a morphological tokenizer.
 
-Runs the labelled eval set (tests/eval/questions.yaml) against the shipped knowledge with
+Runs the labelled eval set (bot/eval/questions.yaml) against the shipped knowledge with
 each way of turning a Japanese run into features, and prints top-1 accuracy (Japanese
 questions, all questions) and the best balance of accuracy and off-topic rejection that any
 answer threshold reaches (so each variant gets its own best threshold; the shipped

@@ -1,7 +1,7 @@
 """Choose the decision thresholds on development sets, then score the held-out eval set once.
 
     .venv/bin/python benchmarks/thresholds.py [--dev tests/dev/questions.yaml]
-        [--realistic ../shared/data/realistic-questions/questions.yaml] [--eval tests/eval/questions.yaml]
+        [--realistic ../shared/data/realistic-questions/questions.yaml] [--eval bot/eval/questions.yaml]
 
 Questions marked `kind: realistic` in the project's sets are scored with the realistic ones.
 The decision has three parts, each with its own knobs (intents/matcher.py, `Thresholds`):
@@ -105,7 +105,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dev", type=Path, default=ROOT / "tests" / "dev" / "questions.yaml")
     parser.add_argument("--realistic", type=Path, default=REALISTIC)
-    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "eval" / "questions.yaml")
+    parser.add_argument("--eval", type=Path, default=ROOT / "bot" / "eval" / "questions.yaml")
     parser.add_argument("--min-rejection", type=float, default=0.97)
     parser.add_argument("--min-refused", type=float, default=0.96)
     parser.add_argument("--min-top1", type=float, default=0.97, help="dev answered right at least this")

@@ -34,4 +34,5 @@ async def create_bot(settings: Settings, *, store: Store | None = None, record_q
     store = store or open_store(settings.database_url)
     await store.open()
     return Bot(holder, store, flows=default_flows(), default_lang=settings.default_lang,
-               record_questions=record_questions, access=access_policy(settings, local=local))
+               record_questions=record_questions, access=access_policy(settings, local=local),
+               form_expiry_seconds=settings.form_expiry_hours * 3600)

@@ -42,6 +42,7 @@ def _drop_stale_offer(state: dict[str, Any], message: IncomingMessage) -> None:
     if message.action not in _OFFER_ACTIONS or not isinstance(until, int | float) or time.time() > until:
         for key in RAW_QUESTION_KEYS:
             state.pop(key, None)
+DEFAULT_FORM_EXPIRY_SECONDS = 24 * 3600
 
 
 def conversation_key(message: IncomingMessage) -> str:
@@ -60,12 +61,14 @@ class Bot:
         default_lang: str = "ja",
         record_questions: bool = True,
         access: AccessPolicy | None = None,
+        form_expiry_seconds: float = DEFAULT_FORM_EXPIRY_SECONDS,
     ):
         self.knowledge = knowledge
         self.store = store
         self.default_lang = default_lang
         self.record_questions = record_questions
         self.access = access or AccessPolicy()
+        self.form_expiry_seconds = form_expiry_seconds
         self.reloader = Reloader(knowledge)
         self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
 
@@ -80,6 +83,7 @@ class Bot:
             lang = self._language(text, message, state)
             before = json.dumps(state, sort_keys=True, default=str)
             _drop_stale_offer(state, message)
+            self._expire_walk(state)
             turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
                         bot=self)
             response = await self._dispatch(turn, text)
@@ -97,6 +101,38 @@ class Bot:
             return Response((Reply(text=say("error", lang), kind=ReplyKind.ERROR, lang=lang),))
         finally:
             LATENCY.labels(message.platform).observe(time.perf_counter() - started)
+
+    async def session_start(self, message: IncomingMessage) -> Response:
+        """A new terminal session: an unfinished walk (a form answered step by step) asks
+        "continue or cancel?" rather than taking the session's first line as an answer."""
+        key = conversation_key(message)
+        try:
+            state = await self.store.get_state(key)
+            expired = self._expire_walk(state)
+            flow = self.flows.get(state.get("flow", ""))
+            on_start = getattr(flow, "on_session_start", None)
+            lang = state.get("lang") or locale_language(message.locale) or self.default_lang
+            turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
+                        bot=self)
+            response = on_start(turn) if on_start is not None else Response()
+            if expired or response.replies:
+                await self.store.put_state(key, turn.state)
+            return response
+        except StoreError as exc:
+            log.error("storage failed at the start of a session", extra={"error": str(exc)})
+            return Response()
+
+    def _expire_walk(self, state: dict[str, Any]) -> bool:
+        """Drop a walk left untouched longer than the form expiry (it would capture the next
+        question as an answer, and it holds what the user typed). True if one was dropped."""
+        name = state.get("flow")
+        walk = state.get(name) if isinstance(name, str) else None
+        touched = walk.get("touched_at") if isinstance(walk, dict) else None
+        if not isinstance(touched, int | float) or time.time() - touched <= self.form_expiry_seconds:
+            return False
+        state.pop("flow", None)
+        state.pop(name, None)
+        return True
 
     def _language(self, text: str, message: IncomingMessage, state: Mapping[str, Any]) -> str:
         return (detect_language(text) if text and not message.action else None) or state.get("lang") \

@@ -1,6 +1,6 @@
 """Accuracy of the matcher on a labelled question set (`secbot kb eval`, and the floor test).
 
-Two file formats: the project's own (`questions: [{text, intent}]`, tests/dev and tests/eval)
+Two file formats: the project's own (`questions: [{text, intent}]`, tests/dev and bot/eval)
 and the realistic-questions one (a list of `{q, lang, expect, facts}`, see
 ../shared/data/realistic-questions/README.md), where a right answer must also contain one
 string of each `facts` group.
@@ -18,7 +18,8 @@ from bot.lang import detect_language
 from bot.yaml_source import YamlError, load_yaml
 from intents.matcher import Band, Matcher
 
-DEFAULT_EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+# Shipped inside the package (bot/eval/), so `secbot kb eval` works after a normal install.
+DEFAULT_EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 
 
 @dataclass(frozen=True)

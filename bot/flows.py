@@ -43,3 +43,6 @@ class Flow(Protocol):
         ...
 
     async def on_submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response: ...
+
+    # Optional: `on_session_start(turn) -> Response`, called when a new terminal session finds
+    # this flow active (see Bot.session_start).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,7 @@ CONFUSION_SCORE = 0.25
 
 
 def check_references(kb: KnowledgeBase) -> None:
-    """Raise KnowledgeError for a `related` id that does not exist or an unfinished scaffold."""
+    """Raise KnowledgeError for a `related` id that does not exist."""
     problems = []
     for intent in kb.intents.values():
         for other in intent.related:
@@ -26,20 +27,28 @@ def check_references(kb: KnowledgeBase) -> None:
                 problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}': related intent '{other}' does not exist"))
             elif other == intent.id:
                 problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}' lists itself as related"))
-    problems += unfinished(kb)
     if problems:
         raise KnowledgeError(problems)
 
 
-def unfinished(kb: KnowledgeBase) -> list[Problem]:
+def unfinished(kb: KnowledgeBase) -> dict[str, Problem]:
     """Scaffolded entries whose TODO placeholders were not filled in must never be served."""
-    problems = []
+    problems = {}
     for intent in kb.intents.values():
         texts = [intent.title.ja, intent.title.en, intent.answer.ja, intent.answer.en, intent.source.title]
         texts += [e for _, e in intent.all_examples()]
         if any(t.startswith("TODO") for t in texts):
-            problems.append(Problem(intent.file, intent.line, f"intent '{intent.id}' still has TODO placeholders"))
+            problems[intent.id] = Problem(intent.file, intent.line, f"intent '{intent.id}' still has TODO placeholders")
     return problems
+
+
+def without_unfinished(kb: KnowledgeBase) -> tuple[KnowledgeBase, list[Problem]]:
+    """The knowledge base without unfinished scaffolds, and what was left out: a scaffold just
+    added by `secbot kb new-intent` must neither be served nor stop chat and serve from starting."""
+    problems = unfinished(kb)
+    if not problems:
+        return kb, []
+    return replace(kb, intents={k: v for k, v in kb.intents.items() if k not in problems}), list(problems.values())
 
 
 def duplicate_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
@@ -102,6 +111,7 @@ def check_knowledge(directory: Path | str, today: date | None = None) -> tuple[l
         snapshot = build_snapshot(directory)
     except KnowledgeError as exc:
         return list(exc.problems), []
-    problems = duplicate_examples(snapshot.kb, snapshot.matcher)
+    problems = list(snapshot.skipped)  # served without them, but `kb validate` insists they are finished
+    problems += duplicate_examples(snapshot.kb, snapshot.matcher)
     problems += confusions(snapshot.kb, snapshot.matcher)
     return problems, review_warnings(snapshot.kb, today or date.today())

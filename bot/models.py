@@ -13,6 +13,16 @@ from enum import StrEnum
 from typing import Any
 
 
+def valid_text(text: str) -> str:
+    """`text` with what cannot be UTF-8 (lone surrogates: undecodable bytes Python kept as
+    surrogateescapes, a JSON "\\ud800") replaced by U+FFFD, so no store or terminal chokes on it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
 class ReplyKind(StrEnum):
     ANSWER = "answer"  # a confident answer from the knowledge base
     SUGGESTIONS = "suggestions"  # "did you mean" with up to three topics
@@ -129,6 +139,15 @@ class IncomingMessage:
     locale: str | None = None
     # The platform's delivery id (Slack event id, Teams activity id) for de-duplication.
     delivery_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # The one door into the core from every front end: what the user typed is made valid here.
+        object.__setattr__(self, "text", valid_text(self.text or ""))
+        if self.user_name is not None:
+            object.__setattr__(self, "user_name", valid_text(self.user_name))
+        if self.form_values is not None:
+            object.__setattr__(self, "form_values", {valid_text(str(k)): valid_text(v) if isinstance(v, str) else v
+                                                     for k, v in self.form_values.items()})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ they are served on a port of their own (SECBOT_OPS_PORT), bound to loopback by d
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -17,6 +18,8 @@ from bot.engine import Bot
 from bot.http_limits import start_server
 from bot.metrics import exposition
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ReadyCheck = Callable[[], Awaitable[str | None]]  # None when ready, else the reason
 
@@ -37,8 +40,9 @@ def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
     async def readyz(_: web.Request) -> web.Response:
         problems = []
         try:
-            await bot.store.get_state("readyz-probe")
+            await bot.store.check_writable()  # reads alone pass on a deleted, read-only or full database
         except Exception as exc:  # noqa: BLE001 - any store failure means not ready
+            log.warning("readyz: the store cannot write: %s", exc)
             problems.append(f"store: {type(exc).__name__}")
         for check in extra_checks:
             reason = await check()

@@ -44,12 +44,21 @@ def _ids(value: str | None) -> frozenset[str]:
     return frozenset(part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip())
 
 
+def _hours(value: str | None, default: float) -> float:
+    try:
+        hours = float(value) if value else default
+    except ValueError:
+        return default
+    return hours if hours > 0 else default
+
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path = SHIPPED_DIR
     database_url: str | None = None  # None: SQLite file in the user's data directory
     default_lang: str = "ja"
     log_level: str = "INFO"
+    form_expiry_hours: float = 24.0  # a form answered step by step (the terminal) and left unfinished
     # Slack
     slack_bot_token: Secret = field(default_factory=lambda: Secret(""))
     slack_signing_secret: Secret = field(default_factory=lambda: Secret(""))
@@ -83,6 +92,7 @@ class Settings:
             "database_url": env.get("SECBOT_DATABASE_URL") or None,
             "default_lang": env.get("SECBOT_DEFAULT_LANG", "ja") if env.get("SECBOT_DEFAULT_LANG") in ("ja", "en") else "ja",
             "log_level": env.get("SECBOT_LOG_LEVEL", "INFO").upper(),
+            "form_expiry_hours": _hours(env.get("SECBOT_FORM_EXPIRY_HOURS"), 24.0),
             "slack_bot_token": Secret(env.get("SLACK_BOT_TOKEN", "")),
             "slack_signing_secret": Secret(env.get("SLACK_SIGNING_SECRET", "")),
             "slack_app_token": Secret(env.get("SLACK_APP_TOKEN", "")),

@@ -6,6 +6,7 @@ of a conversation turn can never mix old and new knowledge.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge_base import KnowledgeBase, load_knowledge
+from bot.yaml_source import Problem
 from intents.matcher import OFF_TOPIC, Matcher, Thresholds
+
+log = logging.getLogger(__name__)
 
 # Builders of the other parts of a snapshot (triage form and rules, checkups...), keyed by
 # name. Each takes the knowledge base and returns its built model or raises KnowledgeError.
@@ -33,6 +37,7 @@ class Snapshot:
     matcher: Matcher
     components: dict[str, Any] = field(default_factory=dict)
     version: int = 1
+    skipped: tuple[Problem, ...] = ()  # unfinished scaffolds left out (not served)
 
     def component(self, name: str) -> Any:
         return self.components[name]
@@ -55,12 +60,15 @@ def build_matcher(kb: KnowledgeBase) -> Matcher:
 
 def build_snapshot(directory: Path | str, *, version: int = 1) -> Snapshot:
     """Load, check and index a knowledge folder; raise KnowledgeError on any problem."""
-    from bot.kb_checks import check_references  # noqa: PLC0415
+    from bot.kb_checks import check_references, without_unfinished  # noqa: PLC0415
 
-    kb = load_knowledge(directory)
+    kb, skipped = without_unfinished(load_knowledge(directory))
+    for problem in skipped:
+        log.warning("not served until its TODOs are filled in: %s", problem)
     check_references(kb)
     components = {name: build(kb) for name, build in component_builders().items()}
-    return Snapshot(kb=kb, matcher=build_matcher(kb), components=components, version=version)
+    return Snapshot(kb=kb, matcher=build_matcher(kb), components=components, version=version,
+                    skipped=tuple(skipped))
 
 
 class KnowledgeHolder:

@@ -10,6 +10,7 @@ asked, the language the walk started in, plus whatever the flow adds."""
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ from bot.models import Button, Reply, ReplyKind, Response
 
 BACK_WORDS = {"back", "戻る", "もどる", "前へ", "戻って"}
 CANCEL_WORDS = {"cancel", "キャンセル", "中止", "やめる", "stop", "quit"}
+CONTINUE_WORDS = {"continue", "resume", "続ける", "つづける", "続き", "再開"}
 SKIP_WORDS = {"-", "skip", "スキップ", "なし", "none", "n/a"}
 ALIASES = {"y": "yes", "n": "no", "?": "unknown"}
 # The walker's own words, shared by every walking flow (a flow's table may override them).
@@ -44,10 +46,15 @@ WALKER_TEXTS: dict[str, dict[str, str]] = {
     },
     "err_too_long": {"ja": "長すぎます（{length}文字、上限{limit}文字）。", "en": "Too long ({length} characters; the limit is {limit})."},
     "err_not_text": {"ja": "文字で入力してください。", "en": "Please enter text."},
+    "unfinished": {
+        "ja": "入力途中のフォームがあります。続けますか、キャンセルしますか？",
+        "en": "You have an unfinished form: continue or cancel?",
+    },
+    "continue": {"ja": "続ける", "en": "Continue"},
 }
 # Texts every walking flow provides through `t` (WALKER_TEXTS has most of them).
 WALK_TEXTS = ("progress", "optional", "type_answer", "back", "cancel", "cancelled", "first_question", "pick_choice",
-              "in_flow", "stale_button", "not_active", "err_required")
+              "unfinished", "continue", "in_flow", "stale_button", "not_active", "err_required")
 
 
 class WalkChoice(Protocol):
@@ -132,8 +139,32 @@ class FormWalker:
 
     def begin_walk(self, turn: Turn, fields: Sequence[WalkField], intro: str, **extra: Any) -> Response:
         turn.state["flow"] = self.name
-        turn.state[self.name] = {"answers": {}, "asked": [], "field": fields[0].id, "lang": turn.lang, **extra}
+        self.save(turn, {"answers": {}, "asked": [], "field": fields[0].id, "lang": turn.lang, **extra})
         return private_reply(turn, intro) + self.ask(turn, fields)
+
+    def save(self, turn: Turn, walk: dict[str, Any]) -> None:
+        """Keep the walk, stamped with the time of this step: the engine drops walks left too long."""
+        turn.state[self.name] = {**walk, "touched_at": time.time()}
+
+    # -- a walk left unfinished (the terminal session ended in the middle) ----------------------
+    def on_session_start(self, turn: Turn) -> Response:
+        """A new session finds this walk unfinished: ask before taking any text as an answer."""
+        walk = self.walk(turn)
+        if walk is None:
+            return Response()
+        turn.state[self.name] = {**walk, "paused": True}
+        return self.unfinished(turn)
+
+    def unfinished(self, turn: Turn) -> Response:
+        lang = turn.lang
+        return private_reply(turn, self.t("unfinished", lang), ReplyKind.QUESTION, buttons=(
+            Button(self.t("continue", lang), f"{self.name}:resume", style="primary"),
+            Button(self.t("cancel", lang), f"{self.name}:cancel", style="danger")))
+
+    def resume(self, turn: Turn, fields: Sequence[WalkField]) -> Response:
+        walk = {k: v for k, v in (self.walk(turn) or {}).items() if k != "paused"}
+        self.save(turn, walk)
+        return self.ask(turn, fields)
 
     # -- steps ----------------------------------------------------------------------------------
     async def walk_text(self, turn: Turn, text: str) -> Response:
@@ -147,6 +178,8 @@ class FormWalker:
         word = fold(text)
         if word in CANCEL_WORDS:
             return self.cancel(turn)
+        if walk.get("paused"):  # nothing typed counts as an answer until the user says to go on
+            return self.resume(turn, fields) if word in CONTINUE_WORDS else self.unfinished(turn)
         if word in BACK_WORDS:
             return self.back(turn, fields)
         if item.kind != "choice":
@@ -174,6 +207,10 @@ class FormWalker:
             return private_reply(turn, self.t("not_active", turn.lang))
         if verb == "cancel":
             return self.cancel(turn)
+        if verb == "resume":
+            return self.resume(turn, fields)
+        if self.walk(turn).get("paused"):  # type: ignore[union-attr]
+            return self.unfinished(turn)
         if verb == "back":
             return self.back(turn, fields)
         if verb == "choice" and len(parts) == 4:
@@ -226,7 +263,7 @@ class FormWalker:
             self.clear(turn)
             return await self.finish_walk(turn, answers, walk)
         walk["field"] = following.id
-        turn.state[self.name] = walk
+        self.save(turn, walk)
         return self.ask(turn, fields)
 
     def back(self, turn: Turn, fields: Sequence[WalkField]) -> Response:
@@ -237,7 +274,7 @@ class FormWalker:
         walk["asked"] = walk["asked"][:-1]
         walk["answers"] = {k: v for k, v in walk["answers"].items() if k != previous}
         walk["field"] = previous
-        turn.state[self.name] = walk
+        self.save(turn, walk)
         return self.ask(turn, fields)
 
     def cancel(self, turn: Turn) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import io
 import sys
 from typing import TextIO
 
@@ -47,6 +48,12 @@ class ConsoleSession:
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
         return IncomingMessage(text=line, **base)
+
+    async def start(self) -> Response:
+        """An unfinished report from an earlier session is offered back before anything else."""
+        response = await self.bot.session_start(self.to_message(""))
+        self.show(response)
+        return response
 
     async def send(self, line: str) -> Response:
         response = await self.bot.handle(self.to_message(line))
@@ -88,6 +95,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
     session = ConsoleSession(bot, user, stdout)
     interactive = stdin.isatty()
     stdout.write(BANNER + "\n")
+    await session.start()
     loop = asyncio.get_running_loop()
 
     def reloaded(snapshot: Snapshot | None, problems: list[Problem]) -> None:
@@ -122,6 +130,8 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
 def run_chat(settings: Settings, *, user: str | None = None, stdin: TextIO | None = None,
              stdout: TextIO | None = None) -> int:
     name = user or _login_name()
+    if stdin is None and isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")  # a mis-encoded line is read with U+FFFD, not a traceback
     try:
         return asyncio.run(_chat(settings, name, stdin or sys.stdin, stdout or sys.stdout))
     except KeyboardInterrupt:

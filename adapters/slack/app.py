@@ -2,8 +2,11 @@
 
 The listeners acknowledge at once and do the work in tracked background tasks (Slack wants an
 answer within 3 seconds; the server awaits the tasks on shutdown). The one exception is a
-modal submission: its validation errors have to travel in the acknowledgement itself, and the
-core validates in milliseconds.
+modal submission: its validation errors (and "couldn't save, try again") have to travel in the
+acknowledgement itself, so it gets a bounded time to finish before the acknowledgement; past
+that, or while many submissions are in progress, the modal is closed and the result follows in
+the reporter's DM. A submission's delivery claim is released when nothing was filed, so the
+reporter's identical retry is handled rather than dropped as a duplicate.
 
 Replies go back where the message came from: DMs and @mentions (in the thread) get messages;
 slash commands, private replies and click acknowledgements are ephemeral; a submitted modal's
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 import aiohttp
 from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -48,6 +52,11 @@ from bot.store.base import StoreError
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# Work done inside a modal submission's acknowledgement, of the 3 s Slack allows in all (bolt
+# answers 404 after 3 s); the rest is for the request's way in and out under load.
+SUBMIT_BUDGET_SECONDS = 1.0
+# More submissions than this in progress (a burst): acknowledge at once, finish in the background.
+BUSY_SUBMISSIONS = 8
 
 
 class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
@@ -91,6 +100,28 @@ def build_web_client(settings: Settings, session: aiohttp.ClientSession | None =
     """With a `session`, Web API calls reuse its connections instead of opening one per call."""
     return AsyncWebClient(token=settings.slack_bot_token.reveal() or None, base_url=api_url(settings),
                           retry_handlers=retry_handlers(), session=session)
+
+
+def cached_authorization(client: AsyncWebClient) -> Callable[[], Awaitable[AuthorizeResult]]:
+    """bolt's `authorize` for this one workspace: auth.test asked once, its answer kept.
+
+    bolt's default single-team authorization caches auth.test only after the first answer, so a
+    burst right after start sent one auth.test per request and waited for each before the
+    acknowledgement. Concurrent callers share the call in flight; a failed one is asked again.
+    (A plain function: bolt passes the arguments a callable names, and this one needs none.)"""
+    answer: asyncio.Future[AuthorizeResult] | None = None
+
+    async def ask() -> AuthorizeResult:
+        response = await client.auth_test()
+        return AuthorizeResult.from_auth_test_response(auth_test_response=response, bot_token=client.token)
+
+    async def authorize() -> AuthorizeResult:
+        nonlocal answer
+        if answer is None or (answer.done() and (answer.cancelled() or answer.exception() is not None)):
+            answer = asyncio.ensure_future(ask())
+        return await asyncio.shield(answer)
+
+    return authorize
 
 
 class BackgroundTasks:
@@ -148,6 +179,11 @@ class SlackApp:
         self.security_channel = settings.security_channel
         self.tasks = BackgroundTasks()
         self._own_session = session
+        self._submitting: set[asyncio.Future[Response | None]] = set()
+        # Submissions worked on at once: the store writes one at a time anyway, and under a burst
+        # the waiting ones must leave the CPU to parsing and acknowledging the requests behind them.
+        self._submission_slots = asyncio.Semaphore(BUSY_SUBMISSIONS)
+        self.authorize = cached_authorization(client)
         # Forms by (form id, language), to rebuild a modal when a conditional field changes.
         self._forms: dict[tuple[str, str], Form] = {}
         bolt_logger = logging.getLogger("slack_bolt.secbot")
@@ -155,9 +191,13 @@ class SlackApp:
             self.bolt = AsyncApp(
                 client=client,
                 signing_secret=settings.slack_signing_secret.reveal(),
+                authorize=self.authorize,
                 # Socket Mode connections are authenticated by the app token, not signed.
                 request_verification_enabled=not socket_mode,
-                process_before_response=False,
+                # Each listener acknowledges itself, right away or within SUBMIT_BUDGET_SECONDS, and
+                # starts its own tasks: bolt need not run it aside and poll for the ack every 10 ms
+                # (300 pollers at once delayed every acknowledgement past Slack's 3 s).
+                process_before_response=True,
                 logger=bolt_logger,
             )
         self._register(self.bolt)
@@ -168,6 +208,12 @@ class SlackApp:
             return set(self.settings.slack_teams)
         result = context.authorize_result
         return {i for i in (result.team_id, result.enterprise_id) if i} if result is not None else set()
+    async def warm_up(self, timeout: float = 5.0) -> None:
+        """Ask auth.test before the first request, so a burst at start does not wait for it."""
+        try:
+            await asyncio.wait_for(self.authorize(), timeout)
+        except Exception as exc:  # noqa: BLE001 - not fatal: bolt asks again on the first request
+            log.warning("slack: auth.test at start failed (%s); will retry on the first request", _why(exc))
 
     async def drain(self, timeout: float | None = None) -> None:
         await self.tasks.drain(timeout)
@@ -240,13 +286,25 @@ class SlackApp:
         log.info("slack: duplicate delivery %s ignored", delivery_id)
         return False
 
+    async def release(self, delivery_id: str | None) -> None:
+        """Nothing was filed for this delivery: let the sender's identical retry through."""
+        if not delivery_id:
+            return
+        try:
+            await self.bot.store.release_delivery(f"slack:{delivery_id}")
+        except StoreError as exc:
+            log.error("slack: cannot release delivery %s: %s", delivery_id, exc)
+
+    def _store_error(self) -> Response:
+        lang = self.bot.default_lang
+        return Response((Reply(say("store_error", lang), ReplyKind.ERROR, lang, private=True),))
+
     async def process(self, incoming: IncomingMessage, origin: Origin, *, clicked: bool = False) -> None:
         try:
             claimed = await self.claim(incoming.delivery_id)
         except StoreError as exc:  # the database is down: say so instead of going silent
             log.error("slack: cannot check delivery %s: %s", incoming.delivery_id, exc)
-            lang = self.bot.default_lang
-            await self.deliver(Response((Reply(say("store_error", lang), ReplyKind.ERROR, lang, private=True),)), origin)
+            await self.deliver(self._store_error(), origin)
             return
         if not claimed:
             return
@@ -365,10 +423,21 @@ class SlackApp:
         incoming, origin = convert.from_view_submission(body)
         view = body["view"]
         fields = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input" and b.get("block_id")]
-        if not await self.claim(incoming.delivery_id):
+        work = asyncio.ensure_future(self.file_submission(incoming))
+        self._submitting.add(work)
+        work.add_done_callback(self._submitting.discard)
+        if len(self._submitting) <= BUSY_SUBMISSIONS:
+            await asyncio.wait({work}, timeout=SUBMIT_BUDGET_SECONDS)
+        # else a burst: acknowledge without yielding to the loop, or this answer waits its turn
+        # behind the parsing of every request that arrived with it.
+        if not work.done():
+            await ack()  # close the modal in time; the result (or what went wrong) follows in the DM
+            self.tasks.spawn(self._deliver_when_filed(work, origin), "submission")
+            return
+        response = work.result()
+        if response is None:
             await ack()  # the first delivery has it; just close the modal
             return
-        response = await self.handle(incoming)
         errors = next((r for r in response.replies if r.kind is ReplyKind.ERROR), None)
         if errors is not None:
             problems = dict(errors.data.get("errors") or {})
@@ -386,6 +455,25 @@ class SlackApp:
             return
         await ack()
         self._spawn_delivery(response, origin)
+
+    async def file_submission(self, incoming: IncomingMessage) -> Response | None:
+        """The core's answer to a submitted modal; None if this delivery was handled before."""
+        async with self._submission_slots:
+            try:
+                if not await self.claim(incoming.delivery_id):
+                    return None
+            except StoreError as exc:
+                log.error("slack: cannot check delivery %s: %s", incoming.delivery_id, exc)
+                return self._store_error()
+            response = await self.handle(incoming)
+            if any(r.kind is ReplyKind.ERROR for r in response.replies):
+                await self.release(incoming.delivery_id)  # nothing was filed: the same Submit must work again
+            return response
+
+    async def _deliver_when_filed(self, work: asyncio.Future[Response | None], origin: Origin) -> None:
+        response = await work
+        if response is not None:
+            await self.deliver(response, origin)
 
     def _spawn_delivery(self, response: Response, origin: Origin) -> None:
         if response.replies or response.notifications:

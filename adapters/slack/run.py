@@ -23,6 +23,7 @@ def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socke
     async def serve(stop: asyncio.Event) -> None:
         """Serve until `stop` is set; then stop accepting and finish acknowledged work."""
         slack = build_slack_app(bot, settings, socket_mode=socket_mode)
+        await slack.warm_up()
         socket_handler = None
         runner: web.AppRunner | None = None
         try:

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError
+from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError, store_failure
+from bot.store.base import StoreError
 
 # Subcommand modules, in help order; each has `register(subparsers)` and imports its heavy
 # dependencies (slack, botbuilder, the store) only when run, to keep `secbot ask` fast.
@@ -50,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"secbot: {exc}", file=sys.stderr)
         return exc.code
+    except StoreError as exc:  # a command that met the store outside `using_store`
+        failure = store_failure(exc)
+        print(f"secbot: {failure}", file=sys.stderr)
+        return failure.code
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130

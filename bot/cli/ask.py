@@ -20,7 +20,7 @@ from bot.cli.common import (
 )
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
-from bot.models import IncomingMessage, ReplyKind
+from bot.models import IncomingMessage, ReplyKind, valid_text
 from bot.render_text import render_replies
 from bot.store.base import StoreError
 from bot.store.sqlite import SqliteStore
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--batch writes JSON lines: add --json", EXIT_USAGE)
         questions = read_lines(args.batch)
     elif args.question:
-        questions = [" ".join(args.question)]
+        questions = [valid_text(" ".join(args.question))]  # undecodable argv bytes arrive as surrogates
     else:
         raise CliError("no question given: secbot ask \"What is JC-STAR?\" (or --json --batch FILE)", EXIT_USAGE)
     results = asyncio.run(_run(args, questions))

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.knowledge_base import KnowledgeError
+from bot.models import valid_text
 from bot.settings import Settings
-from bot.store.base import StoreError
+from bot.store.base import DatabaseUrlError, StoreError
 
 if TYPE_CHECKING:
     from bot.store.base import Store
@@ -54,14 +55,17 @@ def knowledge_failure(exc: KnowledgeError) -> CliError:
 
 
 def store_failure(exc: StoreError) -> CliError:
-    return CliError(f"storage: {exc}", EXIT_PROBLEMS)
+    return CliError(f"storage: {exc}", EXIT_USAGE if isinstance(exc, DatabaseUrlError) else EXIT_PROBLEMS)
 
 
 async def using_store(url: str | None, work: Callable[[Store], Awaitable[T]]) -> T:
     """Open the store at `url`, run `work` with it, close it; storage errors become CliError."""
     from bot.store.base import open_store  # noqa: PLC0415
 
-    store = open_store(url)
+    try:
+        store = open_store(url)
+    except StoreError as exc:
+        raise store_failure(exc) from None
     try:
         await store.open()
         return await work(store)
@@ -79,8 +83,10 @@ def run_with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T
 def read_lines(source: str) -> list[str]:
     """Lines of a file, or of stdin for '-', with a clear error if unreadable."""
     try:
-        if source == "-":
-            return sys.stdin.read().splitlines()
+        if source == "-":  # undecodable bytes become U+FFFD, whatever the locale's strictness
+            binary = getattr(sys.stdin, "buffer", None)
+            text = binary.read().decode("utf-8", "replace") if binary is not None else sys.stdin.read()
+            return valid_text(text).splitlines()
         return Path(source).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise CliError(f"file not found: {source}", EXIT_USAGE) from None

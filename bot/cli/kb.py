@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    help="accuracy on a labelled question set")
     evaluate.add_argument("--questions", type=Path, default=None,
                           help="labelled questions YAML: {questions: [{text, intent}]} or a list of "
-                               "{q, lang, expect, facts} (default: tests/eval/questions.yaml)")
+                               "{q, lang, expect, facts} (default: the shipped set, bot/eval/questions.yaml)")
     evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 if top-1 accuracy is lower (0-1)")
     evaluate.add_argument("--min-rejection", type=float, default=None, help="exit 1 if off-topic rejection is lower (0-1)")
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list every missed question")
@@ -216,6 +216,7 @@ def run_new_intent(args: argparse.Namespace) -> int:
         raise CliError(f"intent id {args.intent_id!r} must be snake_case (a-z, 0-9, _), starting with a letter",
                        EXIT_USAGE)
     settings = settings_from(args)
+    refuse_shipped_knowledge(args, settings.knowledge_dir)
     question = answer = None
     if args.from_question:
         record = run_with_store(args, lambda store: store.get_expert_question(args.from_question))
@@ -229,3 +230,22 @@ def run_new_intent(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     print(f"added '{args.intent_id}' to {target}: fill in the TODOs, then run `secbot kb validate` and `secbot kb test`")
     return 0
+
+
+def refuse_shipped_knowledge(args: argparse.Namespace, knowledge_dir: Path) -> None:
+    """New intents go to a knowledge folder the admin owns, never into the installed package
+    (a package upgrade would silently drop them, and site-packages is not theirs to edit)."""
+    import os  # noqa: PLC0415
+
+    from knowledge import SHIPPED_DIR  # noqa: PLC0415
+
+    if not knowledge_dir.resolve().is_relative_to(SHIPPED_DIR.resolve()):
+        return
+    chosen = bool(getattr(args, "knowledge", None) or os.environ.get("SECBOT_KNOWLEDGE"))
+    source_checkout = (SHIPPED_DIR.parent / "pyproject.toml").exists()  # a developer's own clone
+    if chosen and source_checkout:
+        return
+    raise CliError(
+        f"the knowledge in use is the copy shipped with secbot ({SHIPPED_DIR}); new intents go into a "
+        f"folder you own: copy it once (cp -r {SHIPPED_DIR} ~/secbot-knowledge), then pass "
+        "--knowledge ~/secbot-knowledge (or set SECBOT_KNOWLEDGE to it)", EXIT_USAGE)

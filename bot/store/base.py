@@ -12,9 +12,15 @@ import platformdirs
 from bot.store.checkups import CheckupRecord
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
 
+PROBE_ID = "secbot:write-probe"  # the deliveries row `check_writable` rewrites (holds no user data)
+
 
 class StoreError(Exception):
     """The store cannot do what was asked (unreachable, disk full, bad URL): a clear message."""
+
+
+class DatabaseUrlError(StoreError):
+    """The database URL itself is wrong (its scheme, a folder that does not exist): fix the setting."""
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,13 @@ class Store(Protocol):
     async def answer_expert_question(self, question_id: str, *, answer: str, answered_by: str) -> ExpertQuestion | None: ...
     async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]: ...
 
-    # Delivery de-duplication: True the first time an id is claimed, False on every retry.
+    # Delivery de-duplication: True the first time an id is claimed, False on every retry. A claim
+    # whose work failed (nothing was written) is released, so the sender's identical retry is handled.
     async def claim_delivery(self, delivery_id: str) -> bool: ...
+    async def release_delivery(self, delivery_id: str) -> None: ...
+
+    # Readiness: raises StoreError unless a write can be committed right now (/readyz).
+    async def check_writable(self) -> None: ...
 
     # Incidents (issue 3). Each write is committed before the method returns. Ids look like
     # INC-20261127-0001 (Japan date) and stay unique across processes. The audit log is
@@ -126,9 +137,13 @@ class Store(Protocol):
                             limit: int = 10_000) -> list[CheckupRecord]: ...
 
 
+def default_data_dir() -> Path:
+    """The one folder secbot creates by itself (for the default SQLite file)."""
+    return Path(platformdirs.user_data_dir("secbot", appauthor=False))
+
+
 def default_database_url() -> str:
-    data_dir = Path(platformdirs.user_data_dir("secbot", appauthor=False))
-    return f"sqlite:///{data_dir / 'secbot.db'}"
+    return f"sqlite:///{default_data_dir() / 'secbot.db'}"
 
 
 def open_store(url: str | None = None) -> Store:
@@ -144,7 +159,8 @@ def open_store(url: str | None = None) -> Store:
         except ImportError as exc:  # pragma: no cover - depends on the build
             raise StoreError(f"PostgreSQL support is not available: {exc}") from None
         return PostgresStore(url)
-    raise StoreError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: use sqlite:///PATH or postgresql://...")
+    raise DatabaseUrlError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: "
+                           "use sqlite:///PATH or postgresql://...")
 
 
 def redact_url(url: str) -> str:

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
-from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError, redact_url
+from bot.store.base import PROBE_ID, ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError, redact_url
 from bot.store.checkups import CheckupRecord
 from bot.store.incidents import (
     AuditEntry,
@@ -192,7 +192,8 @@ class PostgresStore:
                     error, sent = exc, False
                 except Exception as exc:
                     if not is_connection_error(exc, conn):
-                        raise
+                        # Bad data the driver refuses (a lone surrogate, a NUL): a clear StoreError.
+                        raise StoreError(f"database error on {self.where}: {type(exc).__name__}: {exc}") from exc
                     error = exc
                 finally:
                     await self._release(pool, conn)
@@ -392,6 +393,15 @@ class PostgresStore:
             "SELECT claimant FROM ins UNION ALL SELECT claimant FROM deliveries WHERE id = $1 LIMIT 1",
             delivery_id, time.time(), token))
         return claimant == token
+
+    async def release_delivery(self, delivery_id: str) -> None:
+        await self._run(lambda c: c.execute("DELETE FROM deliveries WHERE id = $1", delivery_id))
+
+    async def check_writable(self) -> None:
+        """A committed write of one scratch row: a read-only standby or a full disk fails it."""
+        await self._run(lambda c: c.execute(
+            "INSERT INTO deliveries (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+            PROBE_ID, time.time()))
 
     # -- conversation references (proactive messages) ---------------------------------------
     async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:

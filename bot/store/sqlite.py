@@ -12,7 +12,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.base import ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError
+from bot.store.base import (
+    PROBE_ID,
+    DatabaseUrlError,
+    ExpertQuestion,
+    FeedbackRecord,
+    QuestionRecord,
+    StoreError,
+    default_data_dir,
+)
 from bot.store.migrations import migrations
 from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import SqliteCheckupsMixin
@@ -22,11 +30,24 @@ from bot.store.sqlite_incidents import SqliteIncidentsMixin
 def sqlite_path(url: str) -> str:
     """`sqlite:///relative.db`, `sqlite:////abs/path.db` or `sqlite:///:memory:` -> a path."""
     if not url.startswith("sqlite:///"):
-        raise StoreError(f"bad SQLite URL {url!r}: expected sqlite:///PATH")
+        raise DatabaseUrlError(f"bad SQLite URL {url!r}: expected sqlite:///PATH")
     path = url.removeprefix("sqlite:///")
     if not path:
-        raise StoreError("bad SQLite URL: no file path")
+        raise DatabaseUrlError("bad SQLite URL: no file path")
     return path
+
+
+def prepare_folder(path: Path) -> None:
+    """Create the default data folder if needed; any other folder must exist already, so that a
+    mistyped path is an error rather than a new empty database somewhere unexpected."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.resolve() == default_data_dir().resolve():
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    raise DatabaseUrlError(f"the folder {folder} for the SQLite database does not exist: create it first, "
+                           "or fix SECBOT_DATABASE_URL / --database-url")
 
 
 class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
@@ -34,7 +55,9 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         self.url = url
         self.path = sqlite_path(url)
         self._db: aiosqlite.Connection | None = None
-        # One connection: transactions from concurrent turns must not interleave.
+        self._file_id: tuple[int, int] | None = None  # (device, inode) of the file opened
+        # One connection: every statement and transaction takes this lock, so a plain write can
+        # never join another coroutine's open transaction and be rolled back with it.
         self._tx_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -42,7 +65,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             return
         try:
             if self.path != ":memory:":
-                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                prepare_folder(Path(self.path).expanduser())
             self._db = await aiosqlite.connect(Path(self.path).expanduser() if self.path != ":memory:" else ":memory:",
                                                isolation_level=None)
             await self._db.execute("PRAGMA journal_mode=WAL")
@@ -52,6 +75,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             # Deleted rows are overwritten with zeros: purged text cannot be read back from the file.
             await self._db.execute("PRAGMA secure_delete=ON")
             await self._migrate()
+            self._file_id = self._stat()
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StoreError(f"cannot open the SQLite database {self.path}: {exc}") from None
@@ -84,6 +108,21 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                         continue
                 raise
 
+    def _stat(self) -> tuple[int, int] | None:
+        if self.path == ":memory:":
+            return None
+        try:
+            info = Path(self.path).expanduser().stat()
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def _check_file(self) -> None:
+        """SQLite keeps writing to a deleted or replaced file, and all of it vanishes at restart."""
+        if self._file_id is not None and self._stat() != self._file_id:
+            raise StoreError(f"the database file {self.path} was deleted or replaced while in use: "
+                             "restore it and restart secbot (the last writes may be lost)")
+
     def _require(self) -> aiosqlite.Connection:
         if self._db is None:
             raise StoreError("the store is not open")
@@ -92,20 +131,22 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """Run one statement; SQLite errors become StoreError with a readable reason."""
         db = self._require()
-        try:
-            return await db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(exc, self.path)) from exc
+        async with self._tx_lock:
+            try:
+                return await db.execute(sql, params)
+            except DRIVER_ERRORS as exc:
+                raise StoreError(_explain(exc, self.path)) from exc
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         # One hop to the connection's thread: a half-read SELECT would hold a read snapshot while
         # another coroutine's BEGIN IMMEDIATE runs on this connection, which then fails at once
         # with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another process has written.
         db = self._require()
-        try:
-            return list(await db.execute_fetchall(sql, params))
-        except sqlite3.OperationalError as exc:
-            raise StoreError(_explain(exc, self.path)) from exc
+        async with self._tx_lock:
+            try:
+                return list(await db.execute_fetchall(sql, params))
+            except DRIVER_ERRORS as exc:
+                raise StoreError(_explain(exc, self.path)) from exc
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self.fetchall(sql, params)
@@ -132,8 +173,9 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                 if db.in_transaction:
                     await db.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
+        except DRIVER_ERRORS as exc:
             raise StoreError(_explain(exc, self.path)) from exc
+        self._check_file()  # only a write to the file that stays is durable: say so before anyone relies on it
         return ids
 
     # -- conversation state -------------------------------------------------------------
@@ -250,6 +292,15 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                                     (delivery_id, time.time()))
         return cursor.rowcount == 1
 
+    async def release_delivery(self, delivery_id: str) -> None:
+        await self.execute("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
+    async def check_writable(self) -> None:
+        """A committed write of one scratch row, and the file is still the one that was opened."""
+        await self.execute("INSERT INTO deliveries (id, seen_at) VALUES (?, ?) "
+                           "ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at", (PROBE_ID, time.time()))
+        self._check_file()
+
     # -- conversation references (proactive messages) ---------------------------------------
     async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:
         await self.execute(
@@ -264,7 +315,12 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         return json.loads(row[0]) if row else None
 
 
-def _explain(exc: sqlite3.Error, path: str) -> str:
+# What the driver raises for bad data too: a lone surrogate cannot be encoded (UnicodeEncodeError),
+# an integer too large for SQLite (OverflowError).
+DRIVER_ERRORS = (sqlite3.Error, UnicodeError, OverflowError)
+
+
+def _explain(exc: Exception, path: str) -> str:
     message = str(exc)
     if "disk is full" in message or "database or disk is full" in message:
         return f"the disk holding {path} is full: free some space (nothing was saved)"
@@ -272,4 +328,6 @@ def _explain(exc: sqlite3.Error, path: str) -> str:
         return f"the database {path} is read-only"
     if "locked" in message:
         return f"the database {path} is busy (locked by another process)"
+    if isinstance(exc, UnicodeError):
+        return f"text that is not valid Unicode cannot be saved in {path} (nothing was saved)"
     return f"database error on {path}: {message}"

@@ -20,6 +20,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "フォームに入力して送信してください。入力内容は報告者とセキュリティチームにだけ表示されます。",
         "en": "Fill in the form and submit it. Only you and the security team will see the details.",
     },
+    "unfinished": {
+        "ja": "報告途中のインシデントがあります。続けますか、キャンセルしますか？",
+        "en": "You have an unfinished incident report: continue or cancel?",
+    },
     "cancelled": {
         "ja": "インシデントの報告を中止しました。何も記録していません。もう一度始めるには /incident と入力してください。",
         "en": "Incident report cancelled; nothing was recorded. Type /incident to start again.",

@@ -13,6 +13,8 @@ from adapters.slack import blocks as slack_blocks
 from adapters.teams.convert import ACTION_KEY, submit_action
 from bot.models import Form
 from bot.snapshot import KnowledgeHolder
+from bot.store.base import open_store
+from bot.store.incidents import IncidentRecord
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.conftest import opened_view, payload
 
@@ -40,6 +42,16 @@ def complete_answers(form: Form, marker: str, *, choices: Mapping[str, str] | No
         else:
             answers[item.id] = f"{marker} サーバのファイルが暗号化された"[: item.max_length or 500]
     return answers
+
+
+async def stored_incidents(database_url: str) -> list[IncidentRecord]:
+    """Every incident in the database a served process wrote (opened after it stopped)."""
+    store = open_store(database_url)
+    await store.open()
+    try:
+        return await store.list_incidents(limit=1000)
+    finally:
+        await store.close()
 
 
 def marker_in(answers: Mapping[str, Any], marker: str) -> bool:

@@ -13,7 +13,6 @@ import aiohttp
 import pytest
 
 from bot.app import default_flows
-from bot.store.base import open_store
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, sign
 from tests.faults.conftest import FlakySlack
 from tests.faults.payloads import (
@@ -22,6 +21,7 @@ from tests.faults.payloads import (
     slack_dm_event,
     slack_form_body,
     slack_view_submission,
+    stored_incidents,
     triage_form,
 )
 from tests.faults.serve_process import serve_env, start_serve
@@ -94,11 +94,6 @@ async def test_sigterm_under_load_finishes_acknowledged_work_and_exits_0(tmp_pat
     assert all(delivered[dest] >= n for dest, n in expected.items()), (expected - delivered)
     assert all(delivered[dest] <= n for dest, n in expected.items() if dest != SECURITY_CHANNEL)
 
-    store = open_store(database_url)
-    await store.open()
-    try:
-        records = await store.list_incidents(limit=1000)
-    finally:
-        await store.close()
+    records = await stored_incidents(database_url)
     for marker in markers:
         assert sum(marker_in(r.answers, marker) for r in records) == 1, marker

@@ -1,6 +1,6 @@
 """The shipped knowledge base holds its accuracy floor on the labelled eval set.
 
-tests/eval/questions.yaml was written independently of the knowledge examples; see its README.
+bot/eval/questions.yaml was written independently of the knowledge examples; see its README.
 """
 
 from __future__ import annotations

@@ -124,3 +124,11 @@ async def test_a_suggestion_from_the_did_you_mean_card_answers_when_clicked(star
     answer = server.connector.messages()[-1]
     assert "JC-STAR is IPA's IoT security labelling scheme." in card_text(answer.card)
     assert_valid_cards([offer.card, answer.card])
+
+
+async def test_a_message_with_lone_surrogates_is_answered(server: TeamsServer) -> None:
+    activity = server.payload("message_personal", text="what is jc-star \ud800\udfff\udc80")
+    response = await server.post(json.dumps(activity))  # JSON escapes: \ud800 ... as Teams could send
+    assert response.status == 200
+    (call,) = server.connector.messages()
+    assert "JC-STAR is IPA's IoT security labelling scheme." in card_text(call.card)
