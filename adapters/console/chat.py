@@ -12,8 +12,8 @@ import io
 import sys
 from typing import TextIO
 
+from adapters.cli.common import knowledge_failure, store_failure
 from bot.app import create_bot
-from bot.cli.common import knowledge_failure, store_failure
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
 from bot.models import Button, IncomingMessage, Notification, Response

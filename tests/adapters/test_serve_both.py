@@ -28,7 +28,7 @@ async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path,
                SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
                SECBOT_OPS_PORT="0")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", "0",
+        sys.executable, "-m", "adapters.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", "0",
         "--teams-port", "0", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     seen: list[str] = []
     try:
@@ -58,7 +58,7 @@ async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path,
 async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", "both", env=env, stdout=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "adapters.cli", "serve", "both", env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     _, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
@@ -76,7 +76,7 @@ async def test_a_taken_operator_port_is_named_in_the_error(tmp_path: Path, mini_
         env.update(SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'ops.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
                    SECBOT_OPS_PORT=str(taken.getsockname()[1]))
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "serve", "teams", "--port", "0", env=env,
+            sys.executable, "-m", "adapters.cli", "serve", "teams", "--port", "0", env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         _, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode != 0

@@ -21,7 +21,7 @@ from tests.adapters.slack.conftest import BOT_TOKEN, SECURITY_CHANNEL, SIGNING_S
 __test__ = False
 
 REPO = Path(__file__).resolve().parents[2]
-SECBOT = [sys.executable, "-m", "bot.cli"]
+SECBOT = [sys.executable, "-m", "adapters.cli"]
 TEAMS_SECURITY_CHANNEL = "19:securityChannel@thread.tacv2"
 _LISTENING = {
     "slack": re.compile(r"http://127\.0\.0\.1:(\d+)/slack/events"),

@@ -82,7 +82,7 @@ async def start_replica(name: str, database_url: str, fake: FakeSlack) -> Replic
                SECBOT_SLACK_API_URL=fake.api_url, SECBOT_DATABASE_URL=database_url, PYTHONUNBUFFERED="1",
                SECBOT_OPS_PORT="0")  # two replicas on one host: an operator port each
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "serve", "slack", "--host", "127.0.0.1", "--port", "0",
+        sys.executable, "-m", "adapters.cli", "serve", "slack", "--host", "127.0.0.1", "--port", "0",
         "--knowledge", str(SHIPPED_DIR), cwd=REPO, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     return await Replica(name, process).start()

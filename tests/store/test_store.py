@@ -321,7 +321,7 @@ async def test_concurrent_closes_write_one_closed_entry(open_stores: OpenStore) 
 
 # -- migrations --------------------------------------------------------------------------------
 async def test_opening_twice_applies_migrations_once(store_url: str) -> None:
-    from bot.cli.db_cli import applied_versions
+    from adapters.cli.db_cli import applied_versions
 
     first = open_store(store_url)
     await first.open()

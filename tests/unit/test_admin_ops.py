@@ -145,7 +145,7 @@ async def test_ask_the_security_team_round_trip(make_bot, mini_knowledge: Path):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], capture_output=True, text=True, timeout=60)
 
 
 def test_new_intent_scaffold_is_refused_until_filled_in(mini_knowledge: Path):

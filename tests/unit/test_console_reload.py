@@ -18,7 +18,7 @@ class Chat:
 
     def __init__(self, knowledge: Path, db: Path):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "chat", "--knowledge", str(knowledge), "--database-url", f"sqlite:///{db}"],
+            [sys.executable, "-m", "adapters.cli", "chat", "--knowledge", str(knowledge), "--database-url", f"sqlite:///{db}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.lines: queue.Queue[str] = queue.Queue()

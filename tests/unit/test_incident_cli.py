@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent / "secbot"
-SECBOT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "bot.cli"]
+SECBOT = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "adapters.cli"]
 RANSOMWARE = {"incident_type": "ransomware", "state_sponsored": "no", "personal_data": "unknown",
               "financial_damage": "yes", "critical_infrastructure": "yes", "sme": "no", "ongoing": "yes",
               "detected_at": "2026-11-27 07:45", "affected_systems": "ファイルサーバー",

@@ -63,7 +63,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(target), "SECBOT_KNOWLEDGE": "",
            "SECBOT_DATABASE_URL": f"sqlite:///{cwd / 'secbot.db'}"}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=120)
 
 

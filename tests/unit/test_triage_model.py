@@ -137,7 +137,7 @@ def test_kb_validate_command_reports_triage_problems(tmp_path: Path):
 
     bad = replace(TRIAGE, "        - contact: antiphishing\n", "        - contact: anti_phishing\n")
     directory = folder(tmp_path, bad)
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "validate", str(directory)],
+    result = subprocess.run([sys.executable, "-m", "adapters.cli", "kb", "validate", str(directory)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"triage.yaml:{line_of(bad, 'anti_phishing')}: rule 'phishing': unknown contact 'anti_phishing'" in result.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.messages import say
 
-SECBOT = [sys.executable, "-m", "bot.cli"]
+SECBOT = [sys.executable, "-m", "adapters.cli"]
 STORE_ERROR = say("store_error", "en")
 
 

@@ -17,7 +17,7 @@ from tests.adapters.slack.conftest import BOT_TOKEN, SECURITY_CHANNEL, SIGNING_S
 from tests.adapters.slack.fake_slack import FakeSlack
 
 REPO = Path(__file__).resolve().parents[3]
-SECBOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+SECBOT = [sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())"]
 
 
 def clean_env(**values: str) -> dict[str, str]:

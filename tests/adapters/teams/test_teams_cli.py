@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from adapters.cli import main
 
 REPO = Path(__file__).resolve().parents[3]
 APP_ID = "1b2c3d4e-0000-4000-8000-000000000001"
@@ -31,7 +31,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_serve_teams_runs_in_local_mode_and_answers_healthz(tmp_path: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "teams", "--port", "0"], cwd=REPO,
+    process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve", "teams", "--port", "0"], cwd=REPO,
                                env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = ""
@@ -52,7 +52,7 @@ def test_serve_teams_runs_in_local_mode_and_answers_healthz(tmp_path: Path) -> N
 
 
 def test_serve_teams_without_an_app_id_refuses_a_public_address(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "teams", "--host", "0.0.0.0", "--port", "0"],
+    result = subprocess.run([sys.executable, "-m", "adapters.cli", "serve", "teams", "--host", "0.0.0.0", "--port", "0"],
                             cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "refusing to listen on 0.0.0.0" in result.stderr and "MicrosoftAppId" in result.stderr

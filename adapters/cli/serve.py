@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from bot.cli.common import (
+from adapters.cli.common import (
     EXIT_USAGE,
     CliError,
     common_options,

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import (
+from adapters.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     CliError,

@@ -8,8 +8,7 @@ import json
 import sys
 from typing import Any
 
-from bot.app import create_bot
-from bot.cli.common import (
+from adapters.cli.common import (
     EXIT_USAGE,
     CliError,
     common_options,
@@ -18,6 +17,7 @@ from bot.cli.common import (
     settings_from,
     store_failure,
 )
+from bot.app import create_bot
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
 from bot.models import IncomingMessage, ReplyKind, valid_text

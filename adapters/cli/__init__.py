@@ -8,8 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from adapters.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError, store_failure
 from bot import __version__
-from bot.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError, store_failure
 from bot.store.base import StoreError
 
 # Subcommand modules, in help order; each has `register(subparsers)` and imports its heavy
@@ -22,9 +22,9 @@ def _modules() -> list:
     found = []
     for name in MODULE_NAMES:
         try:
-            found.append(importlib.import_module(f"bot.cli.{name}"))
+            found.append(importlib.import_module(f"adapters.cli.{name}"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"bot.cli.{name}":
+            if exc.name != f"adapters.cli.{name}":
                 raise
     return found
 

@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from adapters.cli.common import EXIT_USAGE, CliError
 from bot import __version__
-from bot.cli.common import EXIT_USAGE, CliError
 
 log = logging.getLogger("adapters.teams")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

@@ -6,7 +6,7 @@ import argparse
 import time
 from datetime import datetime, timedelta, timezone
 
-from bot.cli.common import common_options, settings_from, store_failure
+from adapters.cli.common import common_options, settings_from, store_failure
 
 JST = timezone(timedelta(hours=9), "JST")
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import (
+from adapters.cli.common import (
     EXIT_USAGE,
     CliError,
     common_options,

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from bot.cli.common import (
+from adapters.cli.common import (
     EXIT_USAGE,
     CliError,
     common_options,
@@ -75,7 +75,7 @@ def _login() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.cli.triage_cli import read_answers  # noqa: PLC0415
+    from adapters.cli.triage_cli import read_answers  # noqa: PLC0415
     from intents.checkup.model import ORG_FIELD  # noqa: PLC0415
     from intents.checkup.render import result_dict, result_text  # noqa: PLC0415
     from intents.checkup.scoring import check_answers, score  # noqa: PLC0415

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import EXIT_USAGE, CliError, common_options, run_with_store, settings_from
+from adapters.cli.common import EXIT_USAGE, CliError, common_options, run_with_store, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
