@@ -24,8 +24,9 @@ COPY bot ./bot
 COPY intents ./intents
 COPY knowledge ./knowledge
 COPY adapters ./adapters
-# secbot itself without dependencies (they are all locked above); `pip check` fails the build
-# when pyproject.toml needs a package that requirements.lock lacks.
+# secbot itself without dependencies (they are all locked above, with the slack, teams and
+# postgres extras); `pip check` fails the build when pyproject.toml needs a package that
+# requirements.lock lacks.
 RUN /opt/tools/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/dist . \
     && /opt/tools/bin/pip --python /opt/venv/bin/python install --no-deps --no-compile /tmp/dist/secbot-*.whl \
     && /opt/tools/bin/pip --python /opt/venv/bin/python check \

@@ -118,7 +118,7 @@ def run_matcher(data) -> list[dict]:
 
 
 def run_baseline(data, scorer_name: str) -> list[dict]:
-    from rapidfuzz import fuzz, process  # noqa: PLC0415
+    from rapidfuzz import fuzz, process
 
     scorer = {"WRatio": fuzz.WRatio, "ratio": fuzz.ratio}[scorer_name]
     texts = [text for text, _ in data["train"]]

@@ -1,6 +1,6 @@
 """Japanese features: character bigrams (shipped) against a morphological tokenizer.
 
-Runs the labelled eval set (bot/eval/questions.yaml) against the shipped knowledge with
+Runs the labelled eval set (intents/eval/questions.yaml) against the shipped knowledge with
 each way of turning a Japanese run into features, and prints top-1 accuracy (Japanese
 questions, all questions) and the best balance of accuracy and off-topic rejection that any
 answer threshold reaches (so each variant gets its own best threshold; the shipped
@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 import intents.features as features  # noqa: E402
 import intents.matcher as matcher_module  # noqa: E402
-from bot.evaluation import DEFAULT_EVAL_FILE, load_questions  # noqa: E402
-from bot.snapshot import build_snapshot  # noqa: E402
+from intents.assemble import build_snapshot  # noqa: E402
+from intents.evaluation import DEFAULT_EVAL_FILE, load_questions  # noqa: E402
 from intents.normalize import _KATA_TO_HIRA, normalize  # noqa: E402
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -49,7 +49,7 @@ def normalize_keep_katakana(text: str) -> str:
 
 
 def fugashi_analyzer():
-    import fugashi  # noqa: PLC0415
+    import fugashi
 
     tagger = fugashi.Tagger()
 
@@ -66,7 +66,7 @@ def fugashi_analyzer():
 
 
 def janome_analyzer():
-    from janome.tokenizer import Tokenizer  # noqa: PLC0415
+    from janome.tokenizer import Tokenizer
 
     tokenizer = Tokenizer()
 

@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import process  # noqa: E402
 
-from bot.evaluation import DEFAULT_EVAL_FILE, load_questions  # noqa: E402
-from bot.snapshot import build_snapshot  # noqa: E402
+from intents.assemble import build_snapshot  # noqa: E402
+from intents.evaluation import DEFAULT_EVAL_FILE, load_questions  # noqa: E402
 from intents.matcher import Band, Matcher  # noqa: E402
 
 KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
@@ -208,7 +208,7 @@ def main() -> int:
     for name, n_int, n_ex, n_q, (p50, p99), (b50, b99), (f50, f99) in rows:
         print(f"| {name} | {n_int:,} | {n_ex:,} | {n_q:,} | {p50:.3f} / {p99:.3f} | {f50:.3f} / {f99:.3f} "
               f"| {b50:.3f} / {b99:.3f} | {b50 / p50:.0f}x / {b99 / p99:.0f}x |")
-    print("\nAccuracy on the eval set (bot/eval/questions.yaml):\n")
+    print("\nAccuracy on the eval set (intents/eval/questions.yaml):\n")
     print("| matcher | top-1 (no threshold) | top-1 answered | off-topic rejected |")
     print("|---|---|---|---|")
     print("\n".join(accuracy))

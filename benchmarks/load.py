@@ -276,7 +276,7 @@ async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 
 async def count_incidents(database_url: str, markers: Sequence[str]) -> tuple[int, int]:
     """(lost, doubled) among `markers`, read back from the store the servers wrote to."""
-    from bot.store.base import open_store  # noqa: PLC0415
+    from bot.store.base import open_store
 
     store = open_store(database_url)
     await store.open()

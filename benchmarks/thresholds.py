@@ -1,7 +1,7 @@
 """Choose the decision thresholds on development sets, then score the held-out eval set once.
 
     .venv/bin/python benchmarks/thresholds.py [--dev tests/dev/questions.yaml]
-        [--realistic ../shared/data/realistic-questions/questions.yaml] [--eval bot/eval/questions.yaml]
+        [--realistic ../shared/data/realistic-questions/questions.yaml] [--eval intents/eval/questions.yaml]
 
 Questions marked `kind: realistic` in the project's sets are scored with the realistic ones.
 The decision has three parts, each with its own knobs (intents/matcher.py, `Thresholds`):
@@ -30,8 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import LabelledQuestion, load_questions  # noqa: E402
-from bot.snapshot import build_snapshot  # noqa: E402
+from intents.assemble import build_snapshot  # noqa: E402
+from intents.evaluation import LabelledQuestion, load_questions  # noqa: E402
 from intents.matcher import OFF_TOPIC, Matcher, Thresholds  # noqa: E402
 from knowledge import SHIPPED_DIR  # noqa: E402
 

@@ -9,39 +9,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.access import AccessPolicy
-from bot.flows import Flow, Turn
 from bot.lang import detect_language, locale_language
 from bot.messages import say
-from bot.metrics import ERRORS, FEEDBACK, LATENCY, QUESTIONS
-from bot.models import Button, IncomingMessage, Reply, ReplyKind, Response
-from bot.privacy import mask
+from bot.metrics import ERRORS, LATENCY
+from bot.models import IncomingMessage, Reply, ReplyKind, Response
 from bot.reload import Reloader
+from bot.skills import Command, Fallback, Flow, Turn, form_owner
 from bot.snapshot import KnowledgeHolder
 from bot.store.base import Store, StoreError
-from bot.store.retention import RAW_QUESTION_KEYS
-from intents.answers import answer_reply, suggestions_reply, unknown_reply
-from intents.matcher import Band, Match
-from intents.normalize import normalize, strip_control
+from bot.text import strip_control
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
-# How long a question is kept as typed so that the user can forward it to the security team
-# ("ask the security team" under an unknown answer, or after "none of these"). Only the clicks
-# that lead there keep it; anything else the user does drops it, and the retention purge removes
-# it from conversations left idle longer than this.
-OFFER_SECONDS = 3600
-_OFFER_ACTIONS = ("none", "expert:ask")
-
-
-def _drop_stale_offer(state: dict[str, Any], message: IncomingMessage) -> None:
-    """Forget the question as typed unless this turn can still forward it (see OFFER_SECONDS)."""
-    if "last_question_raw" not in state:
-        return
-    until = state.get("last_question_until")
-    if message.action not in _OFFER_ACTIONS or not isinstance(until, int | float) or time.time() > until:
-        for key in RAW_QUESTION_KEYS:
-            state.pop(key, None)
 DEFAULT_FORM_EXPIRY_SECONDS = 24 * 3600
 
 
@@ -57,20 +37,20 @@ class Bot:
         knowledge: KnowledgeHolder,
         store: Store,
         *,
-        flows: Iterable[Flow] = (),
+        skills: Iterable[Command] = (),
+        fallback: Fallback | None = None,
         default_lang: str = "ja",
-        record_questions: bool = True,
         access: AccessPolicy | None = None,
         form_expiry_seconds: float = DEFAULT_FORM_EXPIRY_SECONDS,
     ):
         self.knowledge = knowledge
         self.store = store
         self.default_lang = default_lang
-        self.record_questions = record_questions
         self.access = access or AccessPolicy()
         self.form_expiry_seconds = form_expiry_seconds
         self.reloader = Reloader(knowledge)
-        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+        self.skills: dict[str, Command] = {skill.name: skill for skill in skills}
+        self.fallback = fallback
 
     # -- entry point ------------------------------------------------------------------------
     async def handle(self, message: IncomingMessage) -> Response:
@@ -82,10 +62,10 @@ class Bot:
             state = await self.store.get_state(key)
             lang = self._language(text, message, state)
             before = json.dumps(state, sort_keys=True, default=str)
-            _drop_stale_offer(state, message)
             self._expire_walk(state)
-            turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
-                        bot=self)
+            turn = self._turn(message, lang, state)
+            if self.fallback is not None:
+                self.fallback.before_turn(turn)
             response = await self._dispatch(turn, text)
             turn.state["lang"] = turn.lang
             if json.dumps(turn.state, sort_keys=True, default=str) != before:
@@ -93,12 +73,12 @@ class Bot:
             return response
         except StoreError as exc:
             ERRORS.labels("store").inc()
-            log.error("storage failed while handling a message", extra={"error": str(exc), "platform": message.platform})
-            return Response((Reply(text=say("store_error", lang), kind=ReplyKind.ERROR, lang=lang),))
+            log.exception("storage failed while handling a message", extra={"error": str(exc), "platform": message.platform})
+            return _error(say("store_error", lang), lang)
         except Exception:
             ERRORS.labels("engine").inc()
             log.exception("unexpected error while handling a message", extra={"platform": message.platform})
-            return Response((Reply(text=say("error", lang), kind=ReplyKind.ERROR, lang=lang),))
+            return _error(say("error", lang), lang)
         finally:
             LATENCY.labels(message.platform).observe(time.perf_counter() - started)
 
@@ -109,24 +89,30 @@ class Bot:
         try:
             state = await self.store.get_state(key)
             expired = self._expire_walk(state)
-            flow = self.flows.get(state.get("flow", ""))
+            flow = self.skills.get(state.get("flow", ""))
             on_start = getattr(flow, "on_session_start", None)
             lang = state.get("lang") or locale_language(message.locale) or self.default_lang
-            turn = Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
-                        bot=self)
+            turn = self._turn(message, lang, state)
             response = on_start(turn) if on_start is not None else Response()
             if expired or response.replies:
                 await self.store.put_state(key, turn.state)
             return response
         except StoreError as exc:
-            log.error("storage failed at the start of a session", extra={"error": str(exc)})
+            log.exception("storage failed at the start of a session", extra={"error": str(exc)})
             return Response()
+
+    def _turn(self, message: IncomingMessage, lang: str, state: dict[str, Any]) -> Turn:
+        return Turn(message=message, snapshot=self.knowledge.current, store=self.store, lang=lang, state=state,
+                    access=self.access, default_lang=self.default_lang, reloader=self.reloader,
+                    fallback=self.fallback.answer if self.fallback is not None else None)
 
     def _expire_walk(self, state: dict[str, Any]) -> bool:
         """Drop a walk left untouched longer than the form expiry (it would capture the next
         question as an answer, and it holds what the user typed). True if one was dropped."""
         name = state.get("flow")
-        walk = state.get(name) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return False
+        walk = state.get(name)
         touched = walk.get("touched_at") if isinstance(walk, dict) else None
         if not isinstance(touched, int | float) or time.time() - touched <= self.form_expiry_seconds:
             return False
@@ -145,100 +131,51 @@ class Bot:
         if message.action:
             return await self._action(turn, message.action)
         if not text:
-            return self._reply(turn, say("empty", turn.lang), ReplyKind.ERROR)
+            return turn.reply(say("empty", turn.lang), ReplyKind.ERROR)
         if len(text) > MAX_MESSAGE_CHARS:
-            return self._reply(turn, say("too_long", turn.lang, length=len(text), limit=MAX_MESSAGE_CHARS), ReplyKind.ERROR)
+            return turn.reply(say("too_long", turn.lang, length=len(text), limit=MAX_MESSAGE_CHARS), ReplyKind.ERROR)
         command, _, args = text.partition(" ")
-        flow = self._flow_for_command(command, whole=(text == command))
-        if flow is not None:
-            return await flow.start(turn, args.strip())
-        active = self.flows.get(turn.state.get("flow", ""))
+        skill = self._skill_for_command(command, whole=(text == command))
+        if skill is not None:
+            return await skill.start(turn, args.strip())
+        active = self._flow(turn.state.get("flow", ""))
         if active is not None:
             return await active.on_text(turn, text)
         if command.startswith("/") and len(command) > 1 and not command[1:2].isspace():
-            known = ", ".join(sorted({c for f in self.flows.values() for c in f.commands if c.startswith("/")} | {"/help"}))
-            if command.lower() == "/help":
-                return await self.answer_text(turn, "help")
-            return self._reply(turn, say("unknown_command", turn.lang, command=command, commands=known), ReplyKind.ERROR)
-        if not normalize(text):
-            return self._reply(turn, say("no_text", turn.lang), ReplyKind.ERROR)
-        return await self.ask(turn, text)
-
-    # -- questions ----------------------------------------------------------------------------
-    def match(self, turn: Turn, text: str) -> Match:
-        return turn.snapshot.matcher.match(text)
-
-    async def ask(self, turn: Turn, text: str) -> Response:
-        kb = turn.snapshot.kb
-        match = self.match(turn, text)
-        best = match.best
-        if self.record_questions:
-            await self.store.record_question(
-                platform=turn.message.platform, lang=turn.lang, text=mask(text), band=match.band.value,
-                intent=best.intent if best and match.band is Band.ANSWER else None,
-                score=best.score if best else None)
-        QUESTIONS.labels(match.band.value, turn.message.platform).inc()
-        turn.state["last_question"] = mask(text)
-        if match.band is not Band.ANSWER and "expert" in self.flows:  # forwarded as typed if the user asks
-            turn.state["last_question_raw"] = text
-            turn.state["last_question_until"] = time.time() + OFFER_SECONDS
-        if match.band is Band.ANSWER and best is not None:
-            turn.state["last_intent"] = best.intent
-            return Response((answer_reply(kb, kb.intents[best.intent], turn.lang, best.score),))
-        if match.band is Band.SUGGEST:
-            limit = turn.snapshot.matcher.thresholds.max_suggestions
-            reply = suggestions_reply(kb, match.candidates, turn.lang, limit)
-            turn.state["suggested"] = [s["intent"] for s in reply.data["suggestions"]]
-            return Response((reply,))
-        return Response((unknown_reply(kb, turn.lang, best.score if best else None, ask_team="expert" in self.flows),))
-
-    async def answer_text(self, turn: Turn, intent_id: str) -> Response:
-        kb = turn.snapshot.kb
-        intent = kb.intents.get(intent_id)
-        if intent is None:
-            return self._reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
-        turn.state["last_intent"] = intent_id
-        return Response((answer_reply(kb, intent, turn.lang),))
+            known = ", ".join(sorted({c for s in self.skills.values() for c in s.commands if c.startswith("/")} | {"/help"}))
+            if command.lower() == "/help" and self.fallback is not None:
+                return await self.fallback.help(turn)
+            return turn.reply(say("unknown_command", turn.lang, command=command, commands=known), ReplyKind.ERROR)
+        return await turn.ask(text)
 
     # -- buttons and forms --------------------------------------------------------------------
     async def _action(self, turn: Turn, action: str) -> Response:
-        kind, _, rest = action.partition(":")
-        if kind == "answer":
-            return await self.answer_text(turn, rest)
-        if kind == "none":
-            FEEDBACK.labels("none_of_these").inc()
-            await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
-                                             intent=None, vote="none_of_these", question=turn.state.get("last_question"))
-            buttons = (Button(say("ask_team", turn.lang), "expert:ask", style="primary"),) \
-                if "expert" in self.flows and turn.state.get("last_question_raw") else ()
-            return Response((Reply(text=say("none_reply", turn.lang), kind=ReplyKind.NOTICE, lang=turn.lang,
-                                   buttons=buttons),))
-        if kind == "feedback":
-            vote, _, intent = rest.partition(":")
-            if vote in ("up", "down") and intent in turn.snapshot.kb.intents:
-                FEEDBACK.labels(vote).inc()
-                await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
-                                                 intent=intent, vote=vote, question=turn.state.get("last_question"))
-                return self._reply(turn, say(f"feedback_thanks_{vote}", turn.lang), ReplyKind.NOTICE)
-        flow = self.flows.get(kind)
-        if flow is not None:
-            return await flow.on_action(turn, action)
-        return self._reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
+        kind = action.partition(":")[0]
+        if self.fallback is not None and kind in self.fallback.actions:
+            return await self.fallback.on_action(turn, action)
+        on_action = getattr(self.skills.get(kind), "on_action", None)
+        if on_action is not None:
+            return await on_action(turn, action)
+        return turn.reply(say("unknown_action", turn.lang), ReplyKind.ERROR)
 
     async def _submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
-        for flow in self.flows.values():
-            if form_id in flow.form_ids:
-                return await flow.on_submit(turn, form_id, values)
-        return self._reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
+        flow = self._flow(form_owner(form_id))
+        if flow is not None:
+            return await flow.on_submit(turn, form_id, values)
+        return turn.reply(say("unknown_action", turn.lang), ReplyKind.ERROR)
 
-    def _flow_for_command(self, command: str, *, whole: bool) -> Flow | None:
-        """A flow's slash command starts it anywhere; a bare word ("incident") only on its own."""
+    def _flow(self, name: str) -> Flow | None:
+        skill = self.skills.get(name)
+        return skill if isinstance(skill, Flow) else None
+
+    def _skill_for_command(self, command: str, *, whole: bool) -> Command | None:
+        """A slash command starts its skill anywhere; a bare word ("incident") only on its own."""
         lowered = command.lower()
-        for flow in self.flows.values():
-            if lowered in flow.commands and (lowered.startswith("/") or whole):
-                return flow
+        for skill in self.skills.values():
+            if lowered in skill.commands and (lowered.startswith("/") or whole):
+                return skill
         return None
 
-    @staticmethod
-    def _reply(turn: Turn, text: str, kind: ReplyKind) -> Response:
-        return Response((Reply(text=text, kind=kind, lang=turn.lang),))
+
+def _error(text: str, lang: str) -> Response:
+    return Response((Reply(text=text, kind=ReplyKind.ERROR, lang=lang),))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from intents.normalize import is_cjk
+from bot.text import is_cjk
 
 SUPPORTED = ("ja", "en")
 _LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]{2,}")

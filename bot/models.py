@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from enum import StrEnum
 from typing import Any
+
+JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
 
 
 def valid_text(text: str) -> str:

@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.engine import Bot
 from bot.http_limits import start_server
 from bot.metrics import exposition
+from bot.service import FrontEnd
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def add_ops_routes(app: web.Application, bot: Bot, *extra_checks: ReadyCheck,
     app.router.add_get("/metrics", metrics)
 
 
-def ops_front_end(bot: Bot, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+def ops_front_end(bot: Bot, settings: Settings) -> FrontEnd:
     """The operator server as a front end of `bot.service.run_service`."""
 
     async def serve(stop: asyncio.Event) -> None:

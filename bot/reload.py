@@ -33,13 +33,16 @@ class Reloader:
     async def reload(self) -> tuple[Snapshot | None, list[Problem]]:
         """Rebuild in a worker thread (matching indexes take a moment); swap only on success."""
         async with self._lock:
+            failure: KnowledgeError | None = None
             try:
                 snapshot = await asyncio.to_thread(self.holder.reload)
             except KnowledgeError as exc:
+                failure = exc
+            if failure is not None:  # an expected outcome (a YAML mistake), logged without a traceback
                 RELOADS.labels("failed").inc()
-                self.last_problems = list(exc.problems)
+                self.last_problems = list(failure.problems)
                 log.error("knowledge reload failed; still serving the previous version",
-                          extra={"problems": [str(p) for p in exc.problems],
+                          extra={"problems": [str(p) for p in failure.problems],
                                  "version": self.holder.current.version})
                 result: tuple[Snapshot | None, list[Problem]] = (None, self.last_problems)
             else:
@@ -53,7 +56,7 @@ class Reloader:
 
     async def watch(self, *, debounce_ms: int = 400, stop_event: asyncio.Event | None = None) -> None:
         """Reload whenever a YAML file under the knowledge folder changes (until cancelled)."""
-        from watchfiles import awatch  # noqa: PLC0415
+        from watchfiles import awatch
 
         def relevant(_: object, path: str) -> bool:
             return path.endswith((".yaml", ".yml"))

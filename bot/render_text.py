@@ -11,7 +11,7 @@ from bot.models import Reply, ReplyKind
 def render_reply(reply: Reply, *, numbered_buttons: bool = False) -> str:
     lines: list[str] = []
     if reply.title and reply.kind is ReplyKind.ANSWER:
-        lines.append(f"【{reply.title}】" if reply.lang == "ja" else f"[{reply.title}]")
+        lines.append(say("answer_title", reply.lang, title=reply.title))
     lines.append(reply.text.rstrip())
     if reply.sources:
         label = say("source", reply.lang)

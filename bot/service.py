@@ -11,16 +11,18 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
-from bot.engine import OFFER_SECONDS, Bot
+from bot.engine import Bot
 from bot.reload import start_watching
 from bot.settings import Settings
 from bot.store.base import StoreError
+from bot.store.retention import OFFER_SECONDS
 
 log = logging.getLogger(__name__)
 
-FrontEnd = Callable[[asyncio.Event], Awaitable[None]]
+FrontEnd = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 PURGE_INTERVAL_SECONDS = 3600  # a question kept for the "ask the team" offer lives at most ~2 h
 
 

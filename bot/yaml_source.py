@@ -61,7 +61,7 @@ MAX_FLOW_DEPTH = 100
 class _SafeLoader(yaml.SafeLoader):
     """yaml.SafeLoader that refuses absurdly deep [ and { nesting before it gets slow."""
 
-    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's name
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
         if self.flow_level >= MAX_FLOW_DEPTH:
             raise yaml.scanner.ScannerError(None, None, f"nested more than {MAX_FLOW_DEPTH} levels deep",
                                             self.get_mark())

@@ -8,11 +8,10 @@ every attempt is written to the audit log.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 
-from bot.flows import Turn
 from bot.messages import say
 from bot.models import Reply, ReplyKind, Response
+from bot.skills import Turn
 from intents.gaps import collect, format_gaps, group
 from intents.stats import DAY, collect_stats, format_stats
 
@@ -22,7 +21,6 @@ SUBCOMMANDS = ("reload", "stats", "gaps")
 class AdminCommands:
     name = "admin"
     commands = ("/secbot", "/reload", "/stats", "/gaps")
-    form_ids: tuple[str, ...] = ()
 
     async def start(self, turn: Turn, args: str) -> Response:
         command = turn.message.text.strip().split()[0].lower().lstrip("/")
@@ -31,7 +29,7 @@ class AdminCommands:
             command = command.lower()
         if command not in SUBCOMMANDS:
             return _reply(turn, say("admin_usage", turn.lang), ReplyKind.NOTICE)
-        allowed = turn.bot.access.is_admin(turn.message)
+        allowed = turn.access.is_admin(turn.message)
         await turn.store.append_audit(actor=_actor(turn), action=f"admin.{command}", target=None,
                                       details={"allowed": allowed, "platform": turn.message.platform})
         if not allowed:
@@ -46,23 +44,15 @@ class AdminCommands:
         return _reply(turn, format_gaps(gaps, limit=10, lang=turn.lang), ReplyKind.RESULT, private=True)
 
     async def _reload(self, turn: Turn) -> Response:
-        snapshot, problems = await turn.bot.reloader.reload()
+        if turn.reloader is None:
+            return _reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
+        snapshot, problems = await turn.reloader.reload()
         if snapshot is None:
-            lines = [say("reload_failed", turn.lang, count=len(problems), version=turn.bot.knowledge.current.version)]
+            lines = [say("reload_failed", turn.lang, count=len(problems), version=turn.reloader.holder.current.version)]
             lines += [f"- {p}" for p in problems[:20]]
             return _reply(turn, "\n".join(lines), ReplyKind.ERROR, private=True)
         return _reply(turn, say("reload_ok", turn.lang, version=snapshot.version, intents=len(snapshot.kb.intents)),
                       ReplyKind.RESULT, private=True)
-
-    async def on_text(self, turn: Turn, text: str) -> Response:  # never active between turns
-        turn.state.pop("flow", None)
-        return await turn.bot.ask(turn, text)
-
-    async def on_action(self, turn: Turn, action: str) -> Response:
-        return _reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
-
-    async def on_submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
-        return _reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
 
 
 def _actor(turn: Turn) -> str:

@@ -8,17 +8,14 @@ to the asker privately. Admins can turn the pair into a knowledge entry with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from bot.flows import Turn
 from bot.messages import say
 from bot.models import Notification, Reply, ReplyKind, Response
+from bot.skills import Turn
 
 
 class ExpertQuestions:
     name = "expert"
     commands = ("/answer",)
-    form_ids: tuple[str, ...] = ()
 
     async def on_action(self, turn: Turn, action: str) -> Response:
         if action != "expert:ask":
@@ -43,7 +40,7 @@ class ExpertQuestions:
     async def start(self, turn: Turn, args: str) -> Response:
         """`/answer Q-12 text`: a responder answers a forwarded question."""
         question_id, _, answer = args.partition(" ")
-        allowed = turn.bot.access.is_responder(turn.message)
+        allowed = turn.access.is_responder(turn.message)
         await turn.store.append_audit(actor=f"{turn.message.platform}:{turn.message.user_id}", action="expert.answer",
                                       target=question_id or None, details={"allowed": allowed})
         if not allowed:
@@ -63,13 +60,6 @@ class ExpertQuestions:
             data={"question_id": record.id})
         return Response((Reply(text=say("expert_answer_sent", turn.lang, id=record.id), kind=ReplyKind.NOTICE,
                                lang=turn.lang, private=True),), (to_user,))
-
-    async def on_text(self, turn: Turn, text: str) -> Response:
-        turn.state.pop("flow", None)
-        return await turn.bot.ask(turn, text)
-
-    async def on_submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
-        return _reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
 
 
 def _reply(turn: Turn, text: str, kind: ReplyKind) -> Response:

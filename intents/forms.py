@@ -15,9 +15,10 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from bot.flows import Turn
 from bot.knowledge_base import Localized
+from bot.messages import table
 from bot.models import Button, Reply, ReplyKind, Response
+from bot.skills import Turn
 
 BACK_WORDS = {"back", "戻る", "もどる", "前へ", "戻って"}
 CANCEL_WORDS = {"cancel", "キャンセル", "中止", "やめる", "stop", "quit"}
@@ -25,33 +26,7 @@ CONTINUE_WORDS = {"continue", "resume", "続ける", "つづける", "続き", "
 SKIP_WORDS = {"-", "skip", "スキップ", "なし", "none", "n/a"}
 ALIASES = {"y": "yes", "n": "no", "?": "unknown"}
 # The walker's own words, shared by every walking flow (a flow's table may override them).
-WALKER_TEXTS: dict[str, dict[str, str]] = {
-    "console_intro": {
-        "ja": "番号で選ぶか入力してください。「戻る」で前の質問へ、「キャンセル」で中止します。",
-        "en": "Pick a number or type your answer. Type \"back\" for the previous question, \"cancel\" to stop.",
-    },
-    "progress": {"ja": "（{step}/{total}）", "en": "({step}/{total})"},
-    "optional": {"ja": "（任意。飛ばすには「-」）", "en": "(optional: type - to skip)"},
-    "type_answer": {"ja": "入力してください。", "en": "Type your answer."},
-    "back": {"ja": "戻る", "en": "Back"},
-    "cancel": {"ja": "キャンセル", "en": "Cancel"},
-    "first_question": {"ja": "これが最初の質問です。", "en": "This is the first question."},
-    "pick_choice": {
-        "ja": "「{text}」は選択肢にありません。番号か選択肢の内容を入力してください。",
-        "en": "\"{text}\" is not one of the choices. Type a number or one of the choices.",
-    },
-    "stale_button": {
-        "ja": "そのボタンは前の質問のものです。今の質問に答えてください。",
-        "en": "That button belongs to an earlier question. Please answer the current one.",
-    },
-    "err_too_long": {"ja": "長すぎます（{length}文字、上限{limit}文字）。", "en": "Too long ({length} characters; the limit is {limit})."},
-    "err_not_text": {"ja": "文字で入力してください。", "en": "Please enter text."},
-    "unfinished": {
-        "ja": "入力途中のフォームがあります。続けますか、キャンセルしますか？",
-        "en": "You have an unfinished form: continue or cancel?",
-    },
-    "continue": {"ja": "続ける", "en": "Continue"},
-}
+WALKER_TEXTS = table("walker")
 # Texts every walking flow provides through `t` (WALKER_TEXTS has most of them).
 WALK_TEXTS = ("progress", "optional", "type_answer", "back", "cancel", "cancelled", "first_question", "pick_choice",
               "unfinished", "continue", "in_flow", "stale_button", "not_active", "err_required")

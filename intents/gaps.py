@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from bot.messages import say
 from bot.store.base import FeedbackRecord, QuestionRecord
 from intents.features import STOPWORDS, stem, tokens
 from intents.normalize import normalize
@@ -32,7 +33,7 @@ class Gap:
 def collect(questions: Iterable[QuestionRecord], feedback: Iterable[FeedbackRecord], *,
             low_confidence: float = 0.6) -> list[tuple[str, str, str | None, float]]:
     """(text, reason, intent, when) for every signal of a gap."""
-    signals = []
+    signals: list[tuple[str, str, str | None, float]] = []
     for q in questions:
         if q.band in ("unknown", "suggest"):
             signals.append((q.text, q.band, None, q.asked_at))
@@ -77,7 +78,7 @@ def group(signals: Iterable[tuple[str, str, str | None, float]]) -> list[Gap]:
 
 def format_gaps(gaps: list[Gap], *, limit: int = 20, lang: str = "en") -> str:
     if not gaps:
-        return "未回答の質問はありません。" if lang == "ja" else "No unanswered questions recorded."
+        return say("no_gaps", lang)
     lines = []
     for gap in gaps[:limit]:
         reasons = ", ".join(f"{r} x{n}" for r, n in gap.reasons.most_common())

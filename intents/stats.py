@@ -6,7 +6,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from bot.messages import localize
+from bot.messages import localize, table
 from bot.store.base import Store
 
 DAY = 86_400.0
@@ -33,15 +33,7 @@ async def collect_stats(store: Store, *, days: int = 30) -> dict[str, Any]:
     }
 
 
-STATS_TEXTS: dict[str, dict[str, str]] = {
-    "questions": {"ja": "過去{days}日間の質問: {questions}件", "en": "Questions in the last {days} days: {questions}"},
-    "bands": {"ja": "- 回答: {answered} / 候補提示: {suggested} / 回答なし: {unanswered}",
-              "en": "- answered: {answered} / suggestions: {suggested} / unanswered: {unanswered}"},
-    "rate": {"ja": "- 回答率: {rate:.0%}", "en": "- answer rate: {rate:.0%}"},
-    "feedback": {"ja": "- フィードバック: 👍 {up} / 👎 {down} / どれでもない {none}",
-                 "en": "- feedback: 👍 {up} / 👎 {down} / none of these {none}"},
-    "top": {"ja": "- よく聞かれる話題: {topics}", "en": "- top topics: {topics}"},
-}
+STATS_TEXTS = table("stats")
 
 
 def format_stats(stats: dict[str, Any], lang: str = "en") -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import create_bot
 from bot.engine import Bot
 from bot.settings import Settings
+from intents.assemble import create_bot
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.fake_slack import FakeSlack
 

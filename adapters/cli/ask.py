@@ -17,13 +17,13 @@ from adapters.cli.common import (
     settings_from,
     store_failure,
 )
-from bot.app import create_bot
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
 from bot.models import IncomingMessage, ReplyKind, valid_text
 from bot.render_text import render_replies
 from bot.store.base import StoreError
 from bot.store.sqlite import SqliteStore
+from intents.assemble import create_bot
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from adapters.cli.common import common_options  # noqa: PLC0415
+    from adapters.cli.common import common_options
 
     parser = subparsers.add_parser("chat", parents=[common_options()], help="chat with secbot in the terminal",
                                    description="Interactive chat with the real bot and the shipped knowledge base.")
@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adapters.cli.common import settings_from  # noqa: PLC0415
-    from adapters.console.chat import run_chat  # noqa: PLC0415
+    from adapters.cli.common import settings_from
+    from adapters.console.chat import run_chat
 
     return run_chat(settings_from(args), user=args.user)

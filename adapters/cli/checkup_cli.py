@@ -48,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _model(settings: Any) -> Any:
-    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
-    from bot.snapshot import build_snapshot  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError
+    from intents.assemble import build_snapshot
 
     try:
         model = build_snapshot(settings.knowledge_dir).components.get("checkup")
@@ -75,10 +75,10 @@ def _login() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adapters.cli.triage_cli import read_answers  # noqa: PLC0415
-    from intents.checkup.model import ORG_FIELD  # noqa: PLC0415
-    from intents.checkup.render import result_dict, result_text  # noqa: PLC0415
-    from intents.checkup.scoring import check_answers, score  # noqa: PLC0415
+    from adapters.cli.triage_cli import read_answers
+    from intents.checkup.model import ORG_FIELD
+    from intents.checkup.render import result_dict, result_text
+    from intents.checkup.scoring import check_answers, score
 
     if not args.answers:
         raise CliError("give --answers FILE.json (or use `secbot checkup report`)", EXIT_USAGE)
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from intents.checkup.report import markdown, summarize, to_csv  # noqa: PLC0415
+    from intents.checkup.report import markdown, summarize, to_csv
 
     settings = settings_from(args)
     lang = args.lang or settings.default_lang

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.knowledge_base import KnowledgeError
@@ -28,6 +30,22 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_PROBLEMS):
         super().__init__(message)
         self.code = code
+
+
+# The packages each optional front end needs (pyproject.toml's extras); the terminal needs none.
+EXTRAS = {"slack": ("slack_bolt", "slack_sdk"), "teams": ("botbuilder", "botframework", "msrest"),
+          "postgres": ("asyncpg",)}
+
+
+def import_extra(module: str, extra: str) -> ModuleType:
+    """Import a front end; without its extra installed, a one-line CliError says what to install."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] in EXTRAS[extra]:
+            raise CliError(f"{extra.capitalize()} support is not installed: pip install 'secbot[{extra}]'",
+                           EXIT_USAGE) from None
+        raise
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -60,7 +78,7 @@ def store_failure(exc: StoreError) -> CliError:
 
 async def using_store(url: str | None, work: Callable[[Store], Awaitable[T]]) -> T:
     """Open the store at `url`, run `work` with it, close it; storage errors become CliError."""
-    from bot.store.base import open_store  # noqa: PLC0415
+    from bot.store.base import open_store
 
     try:
         store = open_store(url)

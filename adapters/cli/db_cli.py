@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from adapters.cli.common import common_options, settings_from, store_failure
-
-JST = timezone(timedelta(hours=9), "JST")
+from bot.models import JST
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
     settings = settings_from(args)
     for line in asyncio.run(migrate(settings.database_url)):
@@ -37,7 +36,7 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 async def migrate(url: str | None) -> list[str]:
     """Open (which migrates) and describe the schema; lines to print."""
-    from bot.store.base import StoreError, default_database_url, open_store, redact_url  # noqa: PLC0415
+    from bot.store.base import StoreError, default_database_url, open_store, redact_url
 
     url = url or default_database_url()
     started = time.time()

@@ -62,8 +62,8 @@ def _actor() -> str:
 
 def _model(args: argparse.Namespace) -> Any:
     """The triage model for labels, or None: broken knowledge must not hide the records."""
-    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
-    from bot.snapshot import build_snapshot  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError
+    from intents.assemble import build_snapshot
 
     try:
         return build_snapshot(settings_from(args).knowledge_dir).components.get("triage")
@@ -73,7 +73,7 @@ def _model(args: argparse.Namespace) -> Any:
 
 
 async def _get(store: Any, raw_id: str) -> Any:
-    from bot.store.incidents import normalize_incident_id  # noqa: PLC0415
+    from bot.store.incidents import normalize_incident_id
 
     record = await store.get_incident(normalize_incident_id(raw_id))
     if record is None:
@@ -86,7 +86,7 @@ def _lang(args: argparse.Namespace, fallback: str) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from intents.incident.render import list_text  # noqa: PLC0415
+    from intents.incident.render import list_text
 
     model = _model(args)
     lang = _lang(args, settings_from(args).default_lang)
@@ -105,7 +105,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from intents.incident.render import record_text  # noqa: PLC0415
+    from intents.incident.render import record_text
 
     model = _model(args)
 
@@ -149,7 +149,7 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from intents.incident.report import markdown_report  # noqa: PLC0415
+    from intents.incident.report import markdown_report
 
     model = _model(args)
 

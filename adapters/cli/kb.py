@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    help="accuracy on a labelled question set")
     evaluate.add_argument("--questions", type=Path, default=None,
                           help="labelled questions YAML: {questions: [{text, intent}]} or a list of "
-                               "{q, lang, expect, facts} (default: the shipped set, bot/eval/questions.yaml)")
+                               "{q, lang, expect, facts} (default: the shipped set, intents/eval/questions.yaml)")
     evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 if top-1 accuracy is lower (0-1)")
     evaluate.add_argument("--min-rejection", type=float, default=None, help="exit 1 if off-topic rejection is lower (0-1)")
     evaluate.add_argument("--verbose", "-v", action="store_true", help="list every missed question")
@@ -80,7 +80,7 @@ def _iso_day(text: str) -> date:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from bot.kb_checks import check_knowledge  # noqa: PLC0415
+    from intents.kb_checks import check_knowledge
 
     directory = args.directory or settings_from(args).knowledge_dir
     problems, warnings = check_knowledge(directory, args.today)
@@ -96,16 +96,16 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import (  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError
+    from bot.yaml_source import YamlError
+    from intents.assemble import build_snapshot
+    from intents.evaluation import (
         DEFAULT_EVAL_FILE,
         evaluate,
         format_report,
         load_questions,
         reply_text,
     )
-    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
-    from bot.snapshot import build_snapshot  # noqa: PLC0415
-    from bot.yaml_source import YamlError  # noqa: PLC0415
 
     path = args.questions or DEFAULT_EVAL_FILE
     if not path.exists():
@@ -137,9 +137,9 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_test(args: argparse.Namespace) -> int:
-    from bot.evaluation import LabelledQuestion, evaluate  # noqa: PLC0415
-    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
-    from bot.snapshot import build_snapshot  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError
+    from intents.assemble import build_snapshot
+    from intents.evaluation import LabelledQuestion, evaluate
 
     try:
         snapshot = build_snapshot(settings_from(args).knowledge_dir)
@@ -168,9 +168,9 @@ def run_test(args: argparse.Namespace) -> int:
 
 
 def run_gaps(args: argparse.Namespace) -> int:
-    import time  # noqa: PLC0415
+    import time
 
-    from intents.gaps import collect, format_gaps, group  # noqa: PLC0415
+    from intents.gaps import collect, format_gaps, group
 
     retention_days = settings_from(args).question_retention_days
 
@@ -191,9 +191,9 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from bot.knowledge_base import KnowledgeError, load_knowledge  # noqa: PLC0415
-    from bot.review import format_reviews, review_rows  # noqa: PLC0415
-    from intents.stats import collect_stats, format_stats  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError, load_knowledge
+    from bot.review import format_reviews, review_rows
+    from intents.stats import collect_stats, format_stats
 
     stats = run_with_store(args, lambda store: collect_stats(store, days=args.days))
     try:
@@ -208,9 +208,9 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_new_intent(args: argparse.Namespace) -> int:
-    import re  # noqa: PLC0415
+    import re
 
-    from intents.scaffold import scaffold_intent  # noqa: PLC0415
+    from intents.scaffold import scaffold_intent
 
     if not re.fullmatch(r"[a-z][a-z0-9_]*", args.intent_id):
         raise CliError(f"intent id {args.intent_id!r} must be snake_case (a-z, 0-9, _), starting with a letter",
@@ -235,9 +235,9 @@ def run_new_intent(args: argparse.Namespace) -> int:
 def refuse_shipped_knowledge(args: argparse.Namespace, knowledge_dir: Path) -> None:
     """New intents go to a knowledge folder the admin owns, never into the installed package
     (a package upgrade would silently drop them, and site-packages is not theirs to edit)."""
-    import os  # noqa: PLC0415
+    import os
 
-    from knowledge import SHIPPED_DIR  # noqa: PLC0415
+    from knowledge import SHIPPED_DIR
 
     if not knowledge_dir.resolve().is_relative_to(SHIPPED_DIR.resolve()):
         return

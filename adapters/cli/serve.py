@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from adapters.cli.common import (
     EXIT_USAGE,
     CliError,
     common_options,
+    import_extra,
     knowledge_failure,
     settings_from,
     store_failure,
@@ -61,31 +63,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     both.set_defaults(handler=lambda args: run(args, slack=True, teams=True))
 
 
-def _check_port(port: int) -> None:
-    if not 0 <= port <= 65535:
+def _check_port(port: int | None) -> int:
+    if port is None or not 0 <= port <= 65535:
         raise CliError(f"port must be between 0 and 65535, not {port}", EXIT_USAGE)
+    return port
 
 
 def run(args: argparse.Namespace, *, slack: bool = False, teams: bool = False) -> int:
-    from bot.logs import configure_logging  # noqa: PLC0415
+    from bot.logs import configure_logging
 
     settings = settings_from(args)
     front_ends = []
     if slack:
-        from adapters.slack.run import slack_front_end  # noqa: PLC0415
-
-        port = getattr(args, "slack_port", None) if teams else args.port
-        _check_port(port)
-        front_ends.append(("slack", lambda bot: slack_front_end(bot, settings, host=args.host or "0.0.0.0", port=port,
+        slack_front_end = import_extra("adapters.slack.run", "slack").slack_front_end
+        slack_port = _check_port(getattr(args, "slack_port", None) if teams else args.port)
+        front_ends.append(("slack", lambda bot: slack_front_end(bot, settings, host=args.host or "0.0.0.0", port=slack_port,
                                                                 socket_mode=getattr(args, "socket", False)),
                            _slack_problems(settings, getattr(args, "socket", False))))
     if teams:
-        from adapters.teams.server import teams_front_end, teams_problems  # noqa: PLC0415
-
-        port = getattr(args, "teams_port", None) if slack else args.port
-        _check_port(port)
+        teams_server = import_extra("adapters.teams.server", "teams")
+        teams_front_end, teams_problems = teams_server.teams_front_end, teams_server.teams_problems
+        # Its own name: the lambdas run later, and must not see the other front end's port.
+        teams_port = _check_port(getattr(args, "teams_port", None) if slack else args.port)
         host = args.host or ("127.0.0.1" if not settings.microsoft_app_id else "0.0.0.0")
-        front_ends.append(("teams", lambda bot: teams_front_end(bot, settings, host=host, port=port),
+        front_ends.append(("teams", lambda bot: teams_front_end(bot, settings, host=host, port=teams_port),
                            teams_problems(settings, host)))
     if not 0 <= settings.ops_port <= 65535:
         raise CliError("SECBOT_OPS_PORT must be a port number between 0 and 65535", EXIT_USAGE)
@@ -103,18 +104,16 @@ def run(args: argparse.Namespace, *, slack: bool = False, teams: bool = False) -
 
 
 def _slack_problems(settings: Settings, socket_mode: bool) -> list[str]:
-    from adapters.slack.app import missing_settings  # noqa: PLC0415
-
-    missing = missing_settings(settings, socket_mode=socket_mode)
+    missing = import_extra("adapters.slack.app", "slack").missing_settings(settings, socket_mode=socket_mode)
     return [f"missing environment variable(s) for Slack: {', '.join(missing)} (see docs/slack.md)"] if missing else []
 
 
-async def _serve(settings: Settings, makers: Sequence) -> None:  # type: ignore[type-arg]
-    from bot.app import create_bot  # noqa: PLC0415
-    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
-    from bot.ops_http import ops_front_end  # noqa: PLC0415
-    from bot.service import run_service  # noqa: PLC0415
-    from bot.store.base import StoreError  # noqa: PLC0415
+async def _serve(settings: Settings, makers: Sequence[Any]) -> None:
+    from bot.knowledge_base import KnowledgeError
+    from bot.ops_http import ops_front_end
+    from bot.service import run_service
+    from bot.store.base import StoreError
+    from intents.assemble import create_bot
 
     try:
         bot = await create_bot(settings)

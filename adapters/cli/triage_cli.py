@@ -60,11 +60,11 @@ async def _record(database_url: str | None, **fields: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.knowledge_base import KnowledgeError  # noqa: PLC0415
-    from bot.snapshot import build_snapshot  # noqa: PLC0415
-    from intents.incident.render import result_text  # noqa: PLC0415
-    from intents.incident.rules import evaluate  # noqa: PLC0415
-    from intents.incident.validation import check_answers  # noqa: PLC0415
+    from bot.knowledge_base import KnowledgeError
+    from intents.assemble import build_snapshot
+    from intents.incident.render import result_text
+    from intents.incident.rules import evaluate
+    from intents.incident.validation import check_answers
 
     settings = settings_from(args)
     lang = args.lang or settings.default_lang

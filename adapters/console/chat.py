@@ -10,19 +10,19 @@ import asyncio
 import getpass
 import io
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.cli.common import knowledge_failure, store_failure
-from bot.app import create_bot
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
-from bot.models import Button, IncomingMessage, Notification, Response
+from bot.models import Button, IncomingMessage, Notification, Reply, Response
 from bot.reload import start_watching
 from bot.render_text import render_reply
 from bot.settings import Settings
 from bot.snapshot import Snapshot
 from bot.store.base import StoreError
 from bot.yaml_source import Problem
+from intents.assemble import create_bot
 
 BANNER = (
     "secbot: サイバーセキュリティの質問にお答えします / Ask me about cybersecurity guidance.\n"
@@ -43,7 +43,7 @@ class ConsoleSession:
 
     def to_message(self, line: str) -> IncomingMessage:
         text = line.strip()
-        base = {"user_id": self.user, "conversation_id": f"console-{self.user}", "platform": "console",
+        base: dict[str, Any] = {"user_id": self.user, "conversation_id": f"console-{self.user}", "platform": "console",
                 "user_name": self.user, "channel_id": "console"}
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
@@ -72,7 +72,7 @@ class ConsoleSession:
         self.out.flush()
 
     @staticmethod
-    def _with_numbers(reply, offset: int) -> str:  # type: ignore[no-untyped-def]
+    def _with_numbers(reply: Reply, offset: int) -> str:
         text = render_reply(reply, numbered_buttons=True)
         if offset:
             for index in range(len(reply.buttons), 0, -1):

@@ -41,13 +41,12 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.delivery import DeliveryPolicy
 from adapters.slack import blocks, convert
 from adapters.slack.convert import Origin
 from bot.engine import Bot
-from bot.messages import say
 from bot.models import Form, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
-from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -141,17 +140,11 @@ class BackgroundTasks:
             await work
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - one failed delivery must not take the server down
+        except Exception:
             log.exception("slack: background task %s failed", name)
 
-    def workspaces(self, context: Any) -> set[str]:
-        """SECBOT_SLACK_TEAMS, else the workspace (and organisation) of the bot token (auth.test)."""
-        if self.settings.slack_teams:
-            return set(self.settings.slack_teams)
-        result = context.authorize_result
-        return {i for i in (result.team_id, result.enterprise_id) if i} if result is not None else set()
 
-    async def drain(self, timeout: float | None = None) -> None:
+    async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - a bound the caller sets at start/shutdown
         """Wait until every task (including ones started meanwhile) is done."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
@@ -178,6 +171,8 @@ class SlackApp:
         self.client = client
         self.security_channel = settings.security_channel
         self.tasks = BackgroundTasks()
+        self.delivery = DeliveryPolicy(bot, "slack", prefix="slack:",
+                                       expected=(SlackApiError, aiohttp.ClientError, TimeoutError), describe=_why)
         self._own_session = session
         self._submitting: set[asyncio.Future[Response | None]] = set()
         # Submissions worked on at once: the store writes one at a time anyway, and under a burst
@@ -208,14 +203,14 @@ class SlackApp:
             return set(self.settings.slack_teams)
         result = context.authorize_result
         return {i for i in (result.team_id, result.enterprise_id) if i} if result is not None else set()
-    async def warm_up(self, timeout: float = 5.0) -> None:
+    async def warm_up(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - a bound the caller sets at start/shutdown
         """Ask auth.test before the first request, so a burst at start does not wait for it."""
         try:
             await asyncio.wait_for(self.authorize(), timeout)
         except Exception as exc:  # noqa: BLE001 - not fatal: bolt asks again on the first request
             log.warning("slack: auth.test at start failed (%s); will retry on the first request", _why(exc))
 
-    async def drain(self, timeout: float | None = None) -> None:
+    async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - a bound the caller sets at start/shutdown
         await self.tasks.drain(timeout)
 
     async def close(self) -> None:
@@ -226,7 +221,7 @@ class SlackApp:
     # -- listeners --------------------------------------------------------------------------
     def _register(self, app: AsyncApp) -> None:
         @app.middleware
-        async def same_workspace(context: Any, next: Any) -> BoltResponse | None:  # noqa: A002 - bolt's name
+        async def same_workspace(context: Any, next: Any) -> BoltResponse | None:
             """A signed request from a workspace or organisation we do not serve gets an empty 200."""
             asked = {i for i in (context.team_id, context.enterprise_id) if isinstance(i, str) and i}
             if asked and not asked & self.workspaces(context):
@@ -277,60 +272,18 @@ class SlackApp:
             self.tasks.spawn(self.process(incoming, origin), str(event.get("type")))
 
     # -- the work after the ack -------------------------------------------------------------
-    async def claim(self, delivery_id: str | None) -> bool:
-        """False if this delivery was handled before (Slack retried it, or it was sent twice)."""
-        if not delivery_id:
-            return True
-        if await self.bot.store.claim_delivery(f"slack:{delivery_id}"):
-            return True
-        log.info("slack: duplicate delivery %s ignored", delivery_id)
-        return False
-
-    async def release(self, delivery_id: str | None) -> None:
-        """Nothing was filed for this delivery: let the sender's identical retry through."""
-        if not delivery_id:
-            return
-        try:
-            await self.bot.store.release_delivery(f"slack:{delivery_id}")
-        except StoreError as exc:
-            log.error("slack: cannot release delivery %s: %s", delivery_id, exc)
-
-    def _store_error(self) -> Response:
-        lang = self.bot.default_lang
-        return Response((Reply(say("store_error", lang), ReplyKind.ERROR, lang, private=True),))
-
     async def process(self, incoming: IncomingMessage, origin: Origin, *, clicked: bool = False) -> None:
-        try:
-            claimed = await self.claim(incoming.delivery_id)
-        except StoreError as exc:  # the database is down: say so instead of going silent
-            log.error("slack: cannot check delivery %s: %s", incoming.delivery_id, exc)
-            await self.deliver(self._store_error(), origin)
-            return
-        if not claimed:
-            return
-        response = await self.handle(incoming)
-        await self.deliver(response, origin, clicked=clicked)
+        response = await self.delivery.process(incoming)
+        if response is not None:
+            await self.deliver(response, origin, clicked=clicked)
 
     async def handle(self, incoming: IncomingMessage) -> Response:
-        try:
-            return await self.bot.handle(incoming)
-        except Exception:  # noqa: BLE001 - the user gets an apology, the log gets the traceback
-            log.exception("slack: the core failed on a message from %s", incoming.user_id)
-            lang = self.bot.default_lang
-            return Response((Reply(say("error", lang), ReplyKind.ERROR, lang, private=True),))
+        return await self.delivery.handle(incoming)
 
     async def deliver(self, response: Response, origin: Origin, *, clicked: bool = False) -> None:
         """Send every reply, then every notification; one failure does not stop the others."""
-        for reply in response.replies:
-            try:
-                await self.send_reply(reply, origin, clicked=clicked)
-            except Exception as exc:  # noqa: BLE001
-                log.error("slack: could not deliver a %s reply to %s: %s", reply.kind, origin.user_id, _why(exc))
-        for note in response.notifications:
-            try:
-                await self.notify(note)
-            except Exception as exc:  # noqa: BLE001
-                log.error("slack: could not post the %s notification: %s", note.kind, _why(exc))
+        await self.delivery.send_each(response, lambda reply: self.send_reply(reply, origin, clicked=clicked),
+                                      self.notify, to=origin.user_id)
 
     async def send_reply(self, reply: Reply, origin: Origin, *, clicked: bool = False) -> None:
         if reply.form is not None and origin.trigger_id:
@@ -340,7 +293,7 @@ class SlackApp:
             except SlackApiError as exc:  # the trigger expired: offer a button that opens it
                 log.warning("slack: views.open failed (%s); sending an open-form button", _why(exc))
         open_value = origin.resend_text if reply.form is not None else None
-        payload = {"text": blocks.reply_text(reply), "blocks": blocks.reply_blocks(reply, open_form_value=open_value)}
+        payload: dict[str, Any] = {"text": blocks.reply_text(reply), "blocks": blocks.reply_blocks(reply, open_form_value=open_value)}
         private = reply.private or reply.form is not None or (clicked and reply.kind in (ReplyKind.NOTICE, ReplyKind.ERROR))
         if origin.ephemeral or (private and not origin.is_dm):
             await self.post_ephemeral(origin, payload)
@@ -459,16 +412,7 @@ class SlackApp:
     async def file_submission(self, incoming: IncomingMessage) -> Response | None:
         """The core's answer to a submitted modal; None if this delivery was handled before."""
         async with self._submission_slots:
-            try:
-                if not await self.claim(incoming.delivery_id):
-                    return None
-            except StoreError as exc:
-                log.error("slack: cannot check delivery %s: %s", incoming.delivery_id, exc)
-                return self._store_error()
-            response = await self.handle(incoming)
-            if any(r.kind is ReplyKind.ERROR for r in response.replies):
-                await self.release(incoming.delivery_id)  # nothing was filed: the same Submit must work again
-            return response
+            return await self.delivery.process(incoming)  # released on an error: the same Submit must work again
 
     async def _deliver_when_filed(self, work: asyncio.Future[Response | None], origin: Origin) -> None:
         response = await work

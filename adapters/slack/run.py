@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -13,13 +13,14 @@ from adapters.slack.app import build_slack_app
 from adapters.slack.server import EVENTS_PATH, SHUTDOWN_GRACE_SECONDS, build_server
 from bot.engine import Bot
 from bot.http_limits import start_server
+from bot.service import FrontEnd
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socket_mode: bool = False,
-                    ready: Callable[[str], None] | None = None) -> Callable[[asyncio.Event], Awaitable[None]]:
+                    ready: Callable[[str], None] | None = None) -> FrontEnd:
     async def serve(stop: asyncio.Event) -> None:
         """Serve until `stop` is set; then stop accepting and finish acknowledged work."""
         slack = build_slack_app(bot, settings, socket_mode=socket_mode)
@@ -31,7 +32,7 @@ def slack_front_end(bot: Bot, settings: Settings, *, host: str, port: int, socke
                                         shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
             bound = _bound_port(runner) or port
             if socket_mode:
-                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
                 socket_handler = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token.reveal())
                 await socket_handler.connect_async()

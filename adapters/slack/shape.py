@@ -112,7 +112,7 @@ def _element_state_ok(state: Any) -> bool:
     option = state.get("selected_option")
     options = state.get("selected_options")
     return (all(_optional(state.get(key), str) for key in ("type", "value", "selected_date", "selected_time"))
-            and _optional(state.get("selected_date_time"), int | float | str)
+            and _optional(state.get("selected_date_time"), (int, float, str))
             and (option is None or (isinstance(option, dict) and _optional(option.get("value"), str)))
             and (options is None or (isinstance(options, list) and all(
                 isinstance(o, dict) and isinstance(o.get("value"), str) for o in options))))

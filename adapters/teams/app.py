@@ -27,7 +27,9 @@ from botbuilder.schema import (
 )
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
+from msrest.exceptions import ClientException
 
+from adapters.delivery import DeliveryPolicy
 from adapters.teams import cards, openid
 from adapters.teams.connector_http import use_aiohttp
 from adapters.teams.convert import (
@@ -41,7 +43,7 @@ from adapters.teams.convert import (
 from bot.engine import Bot
 from bot.lang import locale_language
 from bot.messages import say
-from bot.models import IncomingMessage, Notification, Response
+from bot.models import IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,11 @@ class TeamsHandler:
         self.settings = settings
         self.adapter = adapter
         self.tenants = allowed_tenants(settings)
+        # The Bot Connector's refusals and transport failures are logged in one line; anything else
+        # (a bug) with its traceback.
+        self.delivery = DeliveryPolicy(bot, "teams", reraise=True,
+                                       expected=(ClientException, aiohttp.ClientError, TimeoutError),
+                                       describe=lambda exc: f"{type(exc).__name__}: {exc}")
 
     @property
     def app_id(self) -> str:
@@ -135,37 +142,36 @@ class TeamsHandler:
         message = to_incoming(activity)
         if message is None:
             return
-        if message.delivery_id and not await self.bot.store.claim_delivery(message.delivery_id):
-            log.info("duplicate delivery %s ignored", message.delivery_id)
-            return
         if not message.text and not message.action and not message.form_id:
             return  # e.g. only an @mention, or an image: nothing to answer
-        response = await self.bot.handle(message)
-        await self.deliver(context, message, response)
+        response = await self.delivery.process(message)
+        if response is not None:
+            await self.deliver(context, message, response)
 
     async def deliver(self, context: TurnContext, message: IncomingMessage, response: Response) -> None:
         """Replies to the asker (private ones in a personal chat), then notifications, each on its own."""
         in_personal = conversation_type(context.activity) == "personal"
         sent_privately = False
-        for reply in response.replies:
+
+        async def send_reply(reply: Reply) -> None:
+            nonlocal sent_privately
             activity = card_activity(cards.reply_card(reply), summary=reply.title or reply.text)
-            try:
-                if reply.private and not in_personal:
-                    if await self.send_private(context, activity):
-                        sent_privately = True
-                        continue
-                    await context.send_activity(Activity(type=ActivityTypes.message,
-                                                         text=say("teams_private_failed", reply.lang)))
-                    continue
-                await context.send_activity(activity)
-            except Exception as exc:  # noqa: BLE001 - the connector failed: the notifications below must still go
-                log.error("could not deliver a %s reply to %s: %s: %s", reply.kind, message.user_id,
-                          type(exc).__name__, exc)
-        if sent_privately:
+            if reply.private and not in_personal:
+                if await self.send_private(context, activity):
+                    sent_privately = True
+                    return
+                await context.send_activity(Activity(type=ActivityTypes.message,
+                                                     text=say("teams_private_failed", reply.lang)))
+                return
+            await context.send_activity(activity)
+
+        await self.delivery.send_replies(response.replies, send_reply, to=message.user_id)
+        if sent_privately:  # tell the channel where the answer went
             lang = response.replies[0].lang if response.replies else self.bot.default_lang
-            await context.send_activity(Activity(type=ActivityTypes.message, text=say("teams_sent_privately", lang)))
-        for notification in response.notifications:
-            await self.notify(context, notification)
+            note = Reply(say("teams_sent_privately", lang), ReplyKind.NOTICE, lang)
+            await self.delivery.send_replies((note,), lambda _: context.send_activity(
+                Activity(type=ActivityTypes.message, text=note.text)), to=message.user_id)
+        await self.delivery.send_notifications(response.notifications, lambda note: self.notify(context, note))
 
     async def send_private(self, context: TurnContext, activity: Activity) -> bool:
         """Send to the asker's personal chat with the bot (creating it if needed)."""
@@ -193,7 +199,7 @@ class TeamsHandler:
             await self.adapter.create_conversation(self.app_id, send, params, TEAMS_CHANNEL_ID,
                                                    incoming.service_url, None)
             return True
-        except Exception:  # noqa: BLE001 - Teams refuses when the app is not installed for the user
+        except Exception:
             log.warning("could not open a personal chat with %s", user_id(incoming), exc_info=True)
             return False
 
@@ -228,7 +234,7 @@ class TeamsHandler:
         try:
             await self.send_proactive(reference, activity)
             return True
-        except Exception:  # noqa: BLE001 - one failed post must not lose the reporter's reply
+        except Exception:
             log.exception("posting notification %s to %s failed", notification.kind, reference.conversation.id)
             return False
 
@@ -294,7 +300,7 @@ class TeamsHandler:
                 reference.conversation.is_group = True
                 reference.user = None
                 await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize())
-        except Exception:  # noqa: BLE001 - answering matters more than remembering
+        except Exception:
             log.warning("could not store the conversation reference", exc_info=True)
 
     async def _welcome(self, context: TurnContext) -> None:
@@ -314,10 +320,10 @@ def _cheap_connector_clients() -> None:
     """botbuilder builds two msrest clients per turn, and each builds a retry policy by scanning a
     999-item range against a 500-item *list* (~4 ms of CPU, a third of a turn under load). The
     list is only used for `in`: a frozenset gives the same policy at no cost."""
-    from msrest.universal_http.requests import ClientRetryPolicy  # noqa: PLC0415
+    from msrest.universal_http.requests import ClientRetryPolicy
 
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
-        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+        setattr(ClientRetryPolicy, "safe_codes", frozenset(ClientRetryPolicy.safe_codes))  # noqa: B010 - typed as a list
 
 
 class _ReusedConnectors(ConnectorFactory):
@@ -393,7 +399,7 @@ def turn_error_handler(settings: Settings) -> Callable[[TurnContext, Exception],
         lang = locale_language(context.activity.locale) or settings.default_lang
         try:
             await context.send_activity(Activity(type=ActivityTypes.message, text=say("error", lang)))
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.warning("could not tell the user about the error", exc_info=sys.exc_info())
 
     return on_turn_error

@@ -39,7 +39,7 @@ class BearerToken(AsyncHTTPPolicy):
 
     async def send(self, request: Request, **kwargs: Any) -> Response:
         credentials = self._credentials
-        if credentials is not None and credentials._should_set_token(None):  # noqa: SLF001 - same rule as theirs
+        if credentials is not None and credentials._should_set_token(None):
             try:
                 token = await asyncio.wait_for(asyncio.to_thread(credentials.get_access_token), TOKEN_TIMEOUT_SECONDS)
             except TimeoutError:
@@ -79,18 +79,18 @@ class AiohttpSender(AsyncHTTPSender):
                 async with self._session.request(http.method, http.url, headers=headers, data=http.data,
                                                  timeout=TIMEOUT) as answer:
                     body = await answer.read()
-                    status, headers, reason = answer.status, answer.headers.copy(), answer.reason
+                    status, answer_headers, reason = answer.status, answer.headers.copy(), answer.reason
             except (TimeoutError, aiohttp.ClientError) as exc:
                 if attempt == ATTEMPTS:
                     raise ClientRequestError(f"cannot reach the Bot Connector: {type(exc).__name__}") from exc
                 await asyncio.sleep(0.5 * attempt)
                 continue
             if status in RETRY_STATUSES and attempt < ATTEMPTS:
-                delay = _retry_after(headers.get("Retry-After")) or 0.5 * attempt
+                delay = _retry_after(answer_headers.get("Retry-After")) or 0.5 * attempt
                 log.warning("Bot Connector answered %s; retrying in %.1f s", status, delay)
                 await asyncio.sleep(delay)
                 continue
-            return Response(request, _Answer(http, status, headers, reason, body))
+            return Response(request, _Answer(http, status, answer_headers, reason, body))
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -51,8 +51,9 @@ def teams_channel_id(activity: Any) -> str | None:
     if channel:
         return channel
     conversation = getattr(activity, "conversation", None)
-    if getattr(conversation, "conversation_type", None) == "channel" and getattr(conversation, "id", None):
-        return base_conversation_id(conversation.id)
+    conversation_id = getattr(conversation, "id", None)
+    if getattr(conversation, "conversation_type", None) == "channel" and conversation_id:
+        return base_conversation_id(conversation_id)
     return None
 
 

@@ -28,7 +28,7 @@ class MetadataUnavailable(PermissionError):
     """The signing keys cannot be fetched now: the token cannot be verified (a 401)."""
 
 
-class OffLoopOpenIdMetadata(jwt_token_extractor._OpenIdMetadata):  # noqa: SLF001 - replaced where it is used
+class OffLoopOpenIdMetadata(jwt_token_extractor._OpenIdMetadata):
     def __init__(self, url: str):
         super().__init__(url)
         self.failed_at: float | None = None
@@ -59,7 +59,7 @@ class OffLoopOpenIdMetadata(jwt_token_extractor._OpenIdMetadata):  # noqa: SLF00
 
 def install() -> None:
     """Make botframework's token validation use OffLoopOpenIdMetadata (idempotent)."""
-    jwt_token_extractor._OpenIdMetadata = OffLoopOpenIdMetadata  # noqa: SLF001
+    jwt_token_extractor._OpenIdMetadata = OffLoopOpenIdMetadata
     cache = jwt_token_extractor.JwtTokenExtractor.metadataCache
     for url, metadata in list(cache.items()):
         if not isinstance(metadata, OffLoopOpenIdMetadata):

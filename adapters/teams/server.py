@@ -21,6 +21,7 @@ from adapters.teams.app import TeamsApp, build_teams_app
 from bot.engine import Bot
 from bot.http_limits import BodyTimeout, body_timeout_response, read_body, start_server
 from bot.ops_http import add_health_route
+from bot.service import FrontEnd
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Appl
             invoke_response = await teams.adapter.process_activity(auth_header, activity, teams.handler.on_turn)
         except (PermissionError, jwt.PyJWTError):
             return _error(401, "a valid Bot Framework token is required")
-        except Exception:  # noqa: BLE001 - never a traceback to the caller
+        except Exception:
             log.exception("processing a %s activity failed", activity.type)
             return _error(500, "internal error")
         if invoke_response:
@@ -143,7 +144,7 @@ def teams_problems(settings: Settings, host: str) -> list[str]:
     return problems
 
 
-def teams_front_end(bot: Bot, settings: Settings, *, host: str, port: int) -> Callable[[asyncio.Event], Awaitable[None]]:
+def teams_front_end(bot: Bot, settings: Settings, *, host: str, port: int) -> FrontEnd:
     async def serve(stop: asyncio.Event) -> None:
         if not settings.teams_security_channel:
             log.warning("SECBOT_TEAMS_SECURITY_CHANNEL is not set: incident notifications cannot be delivered")

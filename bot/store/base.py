@@ -150,14 +150,16 @@ def open_store(url: str | None = None) -> Store:
     """A store for `url` (`sqlite:///path`, `sqlite:///:memory:`, `postgresql://...`), not yet opened."""
     url = url or default_database_url()
     if url.startswith("sqlite:"):
-        from bot.store.sqlite import SqliteStore  # noqa: PLC0415
+        from bot.store.sqlite import SqliteStore
 
         return SqliteStore(url)
     if url.startswith(("postgresql:", "postgres:")):
         try:
-            from bot.store.postgres import PostgresStore  # noqa: PLC0415
-        except ImportError as exc:  # pragma: no cover - depends on the build
-            raise StoreError(f"PostgreSQL support is not available: {exc}") from None
+            from bot.store.postgres import PostgresStore
+        except ModuleNotFoundError as exc:
+            if exc.name != "asyncpg":
+                raise
+            raise StoreError("PostgreSQL support is not installed: pip install 'secbot[postgres]'") from None
         return PostgresStore(url)
     raise DatabaseUrlError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: "
                            "use sqlite:///PATH or postgresql://...")

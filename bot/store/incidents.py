@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
+from bot.models import JST
+
 ID_PREFIX = "INC"
 
 
@@ -23,7 +24,7 @@ def format_incident_id(day: str, number: int) -> str:
 
 def normalize_incident_id(text: str) -> str:
     """Accept 'inc-20261127-0001' or '２０２６…' typed by hand."""
-    import unicodedata  # noqa: PLC0415
+    import unicodedata
 
     return unicodedata.normalize("NFKC", text).strip().upper()
 

@@ -557,7 +557,8 @@ class PostgresStore:
                             set_id: str | None = None, since: float | None = None,
                             limit: int = 10_000) -> list[CheckupRecord]:
         """Newest first; `respondent` with `platform` gives one person's own results."""
-        where, params = ["created_at >= $1"], [since or 0.0]
+        where: list[str] = ["created_at >= $1"]
+        params: list[Any] = [since or 0.0]
         for column, value in (("respondent", respondent), ("platform", platform), ("set_id", set_id)):
             if value is not None:
                 params.append(value)

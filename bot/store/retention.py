@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# How long a question is kept as typed so that the user can forward it to the security team
+# ("ask the security team" under an unknown answer, or after "none of these"). Only the clicks
+# that lead there keep it; anything else the user does drops it (intents/qa.py), and the
+# retention purge removes it from conversations left idle longer than this.
+OFFER_SECONDS = 3600
 # Conversation-state keys holding a question as typed, while the offer to forward it stands.
 RAW_QUESTION_KEYS = ("last_question_raw", "last_question_until")
 # Conversation references that identify a person (kept only for the retention period).

@@ -64,10 +64,8 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         if self._db is not None:
             return
         try:
-            if self.path != ":memory:":
-                prepare_folder(Path(self.path).expanduser())
-            self._db = await aiosqlite.connect(Path(self.path).expanduser() if self.path != ":memory:" else ":memory:",
-                                               isolation_level=None)
+            target = ":memory:" if self.path == ":memory:" else await asyncio.to_thread(_prepared, self.path)
+            self._db = await aiosqlite.connect(target, isolation_level=None)
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=FULL")
             await self._db.execute("PRAGMA busy_timeout=5000")
@@ -331,3 +329,10 @@ def _explain(exc: Exception, path: str) -> str:
     if isinstance(exc, UnicodeError):
         return f"text that is not valid Unicode cannot be saved in {path} (nothing was saved)"
     return f"database error on {path}: {message}"
+
+
+def _prepared(path: str) -> Path:
+    """The database file's path with its folder created (blocking: run in a thread)."""
+    target = Path(path).expanduser()
+    prepare_folder(target)
+    return target

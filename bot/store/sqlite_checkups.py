@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.store.checkups import CheckupRecord
 
@@ -15,8 +15,9 @@ _COLUMNS = "id, created_at, respondent, platform, organization, set_id, lang, an
 class SqliteCheckupsMixin:
     """Needs `transaction` and `fetchall` from SqliteStore."""
 
-    async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]: ...  # pragma: no cover
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...  # pragma: no cover
+    if TYPE_CHECKING:  # provided by SqliteStore
+        async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]: ...
+        async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
 
     async def save_checkup(self, *, respondent: str, platform: str, organization: str, set_id: str, lang: str,
                            answers: Mapping[str, str], scores: Mapping[str, Any], respondent_name: str | None = None,
@@ -35,7 +36,8 @@ class SqliteCheckupsMixin:
                             set_id: str | None = None, since: float | None = None,
                             limit: int = 10_000) -> list[CheckupRecord]:
         """Newest first; `respondent` with `platform` gives one person's own results."""
-        where, params = ["created_at >= ?"], [since or 0.0]
+        where: list[str] = ["created_at >= ?"]
+        params: list[Any] = [since or 0.0]
         for column, value in (("respondent", respondent), ("platform", platform), ("set_id", set_id)):
             if value is not None:
                 where.append(f"{column} = ?")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.store.incidents import (
     ID_PREFIX,
@@ -35,9 +35,10 @@ def _json(value: Any) -> str:
 class SqliteIncidentsMixin:
     """Needs `transaction`, `fetchone` and `fetchall` from SqliteStore."""
 
-    async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]: ...  # pragma: no cover
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any: ...  # pragma: no cover
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...  # pragma: no cover
+    if TYPE_CHECKING:  # provided by SqliteStore
+        async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]: ...
+        async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+        async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
 
     async def create_incident(self, *, reporter: str, platform: str, lang: str, answers: Mapping[str, str],
                               result: Mapping[str, Any], reporter_name: str | None = None,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.flows import Turn
 from bot.lang import locale_language
+from bot.messages import say
 from bot.models import Reply, ReplyKind, Response
-from intents.checkup.model import ORG_FIELD, CheckupFormIds, CheckupModel, CheckupSet, form_id_for, set_id_for
+from bot.skills import Turn
+from intents.checkup.model import ORG_FIELD, CheckupModel, CheckupSet, set_id_for
 from intents.checkup.render import gap_buttons, history_text, result_dict, result_text
 from intents.checkup.report import markdown, summarize
 from intents.checkup.scoring import check_answers, check_value, clean_organization, score
@@ -26,12 +27,11 @@ HELP_WORDS = {"help", "ヘルプ", "?", "使い方"}
 class CheckupFlow(FormWalker):
     name = "checkup"
     commands = ("/checkup", "checkup")
-    form_ids = CheckupFormIds((form_id_for("default"),))
 
-    # -- entry points (bot.flows.Flow) ------------------------------------------------------------
+    # -- entry points (bot.skills.Flow) ------------------------------------------------------------
     async def start(self, turn: Turn, args: str) -> Response:
         # "/checkup supplier" says nothing about the user's language: keep the conversation's.
-        turn.lang = turn.state.get("lang") or locale_language(turn.message.locale) or turn.bot.default_lang
+        turn.lang = turn.state.get("lang") or locale_language(turn.message.locale) or turn.default_lang
         sub, _, rest = args.strip().partition(" ")
         word = fold(sub)
         model = self._model(turn)
@@ -58,6 +58,8 @@ class CheckupFlow(FormWalker):
         return await self.walk_action(turn, action)
 
     async def on_submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
+        if set_id_for(form_id) is None:
+            return private_reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
         model = self._model(turn)
         if model is None:
             return private_reply(turn, t("not_configured", turn.lang), ReplyKind.ERROR)
@@ -144,7 +146,7 @@ class CheckupFlow(FormWalker):
         return private_reply(turn, history_text(records, titles, turn.lang), data={"results": [r.id for r in records]})
 
     async def _report(self, turn: Turn, model: CheckupModel, set_id: str | None) -> Response:
-        if not turn.bot.access.is_responder(turn.message):
+        if not turn.access.is_responder(turn.message):
             return private_reply(turn, t("not_responder", turn.lang))
         checkup = model.get(set_id)
         if checkup is None:

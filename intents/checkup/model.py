@@ -39,13 +39,6 @@ def set_id_for(form_id: str) -> str | None:
     return None
 
 
-class CheckupFormIds(tuple):
-    """The flow's `form_ids`: every checkup set's form, including sets added by a reload."""
-
-    def __contains__(self, form_id: object) -> bool:
-        return isinstance(form_id, str) and set_id_for(form_id) is not None
-
-
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -262,4 +255,4 @@ def build_checkup(kb: KnowledgeBase) -> CheckupModel | None:
 
 
 __all__ = ["build_checkup", "CheckupModel", "CheckupSet", "Area", "Question", "Choice", "Gap", "OrgField",
-           "form_id_for", "set_id_for", "CheckupFormIds", "DEFAULT_SET", "ORG_FIELD"]
+           "form_id_for", "set_id_for", "DEFAULT_SET", "ORG_FIELD"]

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from bot.knowledge_base import KnowledgeBase
-from bot.models import Button
+from bot.models import JST, Button
 from bot.store.checkups import CheckupRecord
 from intents.checkup.model import CheckupSet
 from intents.checkup.scoring import Score
 from intents.checkup.texts import t
 
-JST = timezone(timedelta(hours=9), "JST")
 MAX_GAPS_SHOWN: int | None = None  # every gap: each one carries its risk and next step
 MAX_BUTTONS = 6
 
@@ -56,8 +55,7 @@ def result_text(checkup: CheckupSet, result: Score, lang: str, organization: str
         lines.append(t("no_gaps", lang))
     shown = gaps if max_gaps is None else gaps[:max_gaps]
     for index, gap in enumerate(shown, 1):
-        lines.append(f"{index}. {gap['text']}（{gap['answer_label']}）" if lang == "ja"
-                     else f"{index}. {gap['text']} ({gap['answer_label']})")
+        lines.append(t("gap_line", lang, index=index, text=gap["text"], label=gap["answer_label"]))
         lines.append(f"   {t('risk', lang)}: {gap['risk']}")
         lines.append(f"   {t('next_step', lang)}: {gap['next_step']}")
         if gap["source"]:

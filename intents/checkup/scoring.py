@@ -7,9 +7,10 @@ choice, the weakest areas first and within an area the biggest shortfall first."
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from intents.checkup.model import ORG_FIELD, CheckupSet, Question
@@ -22,7 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 class AnswerError:
     field: str
     code: str  # unknown_field | unknown_value | required | too_long | not_text
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         return t(f"err_{self.code}", lang, **self.params)

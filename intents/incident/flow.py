@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.flows import Turn
 from bot.lang import detect_language, locale_language
+from bot.messages import say
 from bot.metrics import INCIDENTS
 from bot.models import Notification, Reply, ReplyKind, Response, Source
+from bot.skills import Turn
 from bot.store.incidents import normalize_incident_id
 from intents.forms import FormWalker, fold, private_reply
 from intents.incident.model import FORM_ID, Field, TriageModel
@@ -28,9 +29,8 @@ _reply = private_reply
 class IncidentFlow(FormWalker):
     name = "incident"
     commands = ("/incident", "incident")
-    form_ids = (FORM_ID,)
 
-    # -- entry points (bot.flows.Flow) --------------------------------------------------------
+    # -- entry points (bot.skills.Flow) --------------------------------------------------------
     async def start(self, turn: Turn, args: str) -> Response:
         sub, _, rest = args.strip().partition(" ")
         turn.lang = self._command_lang(turn, sub, rest)
@@ -49,6 +49,8 @@ class IncidentFlow(FormWalker):
         return await self.walk_action(turn, action)
 
     async def on_submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Response:
+        if form_id != FORM_ID:
+            return _reply(turn, say("unknown_action", turn.lang), ReplyKind.ERROR)
         model = self._model(turn)
         if model is None:
             return _reply(turn, t("not_configured", turn.lang), ReplyKind.ERROR)
@@ -64,7 +66,7 @@ class IncidentFlow(FormWalker):
     def _command_lang(turn: Turn, sub: str, rest: str) -> str:
         """"/incident list" says nothing about the user's language: keep the conversation's."""
         words = rest.partition(" ")[2] if sub.lower() in RESPONDER_COMMANDS else f"{sub} {rest}"
-        prior = turn.state.get("lang") or locale_language(turn.message.locale) or turn.bot.default_lang
+        prior = turn.state.get("lang") or locale_language(turn.message.locale) or turn.default_lang
         return detect_language(words.strip()) or prior if words.strip() else prior
 
     # -- the walk (intents/forms.py FormWalker hooks) ---------------------------------------------
@@ -132,7 +134,7 @@ class IncidentFlow(FormWalker):
     async def _responder(self, turn: Turn, command: str, rest: str) -> Response:
         actor = f"{turn.message.platform}:{turn.message.user_id}"
         store = turn.store
-        if not turn.bot.access.is_responder(turn.message):
+        if not turn.access.is_responder(turn.message):
             await store.append_audit(actor, f"incident.{command}.refused", None, {"platform": turn.message.platform})
             return _reply(turn, t("not_responder", turn.lang))
         model = self._model(turn)

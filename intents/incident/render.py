@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.store.incidents import JST, IncidentRecord
+from bot.models import JST
+from bot.store.incidents import IncidentRecord
 from intents.incident.model import TYPE_FIELD, TriageModel
 from intents.incident.texts import t
 
@@ -29,7 +30,7 @@ def fmt_iso(value: str) -> str:
 def how_text(item: Mapping[str, Any], lang: str) -> str:
     text = f"{item['label']}: {item['value']}"
     if item.get("note"):
-        text += f"（{item['note']}）" if lang == "ja" else f" ({item['note']})"
+        text += t("how_note", lang, note=item["note"])
     return text
 
 
@@ -69,7 +70,7 @@ def result_text(result: Mapping[str, Any], lang: str, incident_id: str | None) -
         lines.append(t("no_contacts", lang))
     for number, contact in enumerate(contacts, 1):
         tier = contact.get("priority_label")
-        lines.append(f"{number}. {contact['name']}" + ((f"［{tier}］" if lang == "ja" else f" [{tier}]") if tier else ""))
+        lines.append(f"{number}. {contact['name']}" + (t("contact_tier", lang, tier=tier) if tier else ""))
         lines.append(f"   {t('why', lang)}: {contact['why']}")
         if contact.get("detail"):
             lines.append(f"   {t('ministry', lang)}: {contact['detail']}")
@@ -83,7 +84,7 @@ def result_text(result: Mapping[str, Any], lang: str, incident_id: str | None) -
     lines += [f"{number}. {step}" for number, step in enumerate(result.get("steps", []), 1)]
     guidance = result.get("guidance")
     if guidance:
-        lines += ["", t("guidance_heading", lang), f"「{guidance['title']}」" if lang == "ja" else f"\"{guidance['title']}\"",
+        lines += ["", t("guidance_heading", lang), t("guidance_title", lang, title=guidance["title"]),
                   guidance["text"], guidance["url"]]
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ plus the items the authorities ask for that the triage could not know (left as b
 
 from __future__ import annotations
 
+from bot.messages import localize, table
 from bot.store.incidents import IncidentRecord
 from intents.incident.model import TriageModel
 from intents.incident.render import (
@@ -17,54 +18,16 @@ from intents.incident.render import (
 )
 from intents.incident.texts import t
 
-_WORDS = {
-    "title": {"ja": "サイバーセキュリティインシデント報告書（下書き）", "en": "Cyber security incident report (draft)"},
-    "draft_note": {
-        "ja": "この文書は secbot のトリアージの記録から作成した下書きです。送付前に内容を確認し、空欄を埋めてください。",
-        "en": "This draft was generated from secbot's triage record. Check it and fill in the blanks before sending.",
-    },
-    "summary": {"ja": "1. 概要", "en": "1. Summary"},
-    "id": {"ja": "管理番号", "en": "Reference"},
-    "type": {"ja": "インシデントの種類", "en": "Type of incident"},
-    "detected": {"ja": "検知日時", "en": "Detected"},
-    "systems": {"ja": "影響を受けたシステム", "en": "Affected systems"},
-    "reporter_contact": {"ja": "連絡先", "en": "Contact"},
-    "what_happened": {"ja": "2. 発生した事象（報告者の記述）", "en": "2. What happened (as reported)"},
-    "answers": {"ja": "3. 状況の確認（トリアージの回答）", "en": "3. Situation (triage answers)"},
-    "contacts": {"ja": "4. 連絡・報告先（優先順）", "en": "4. Contacts and reports, in priority order"},
-    "reported": {"ja": "連絡・報告の状況：未 / 済（日時：　　　　）", "en": "Status: not yet / done (when:        )"},
-    "steps": {"ja": "5. 初動対応", "en": "5. First response"},
-    "timeline": {"ja": "6. 経過", "en": "6. Timeline"},
-    "when": {"ja": "日時", "en": "Time"},
-    "who": {"ja": "記録者", "en": "By"},
-    "what": {"ja": "内容", "en": "What"},
-    "to_fill": {"ja": "7. 追記が必要な項目", "en": "7. Still to fill in"},
-    "sharing": {"ja": "8. 情報の共有・公表", "en": "8. Sharing and publishing"},
-    "none": {"ja": "（記載なし）", "en": "(none given)"},
-}
+_WORDS = table("report")
 
-# What PPC's report asks for (Enforcement Rules Art. 8) and what IPA/police forms typically need.
-_FILL_COMMON = {
-    "ja": ["被害の範囲（台数、拠点、業務への影響）", "原因・侵入経路（判明していれば）", "現在の対応状況と復旧の見込み",
-           "外部の調査会社などへの依頼の有無", "公表の有無・予定"],
-    "en": ["Scope of damage (devices, sites, business impact)", "Cause and intrusion vector (if known)",
-           "Current response and expected recovery", "Outside investigators engaged, if any", "Publication status or plans"],
-}
-_FILL_PPC = {
-    "ja": ["（個人情報保護委員会への報告）漏えいしたデータの項目", "対象の人数", "二次被害のおそれ", "本人への対応（通知など）",
-           "再発防止策"],
-    "en": ["(PPC report) Data items involved", "Number of people", "Possible secondary damage",
-           "Response to the individuals (notification)", "Measures to prevent recurrence"],
-}
-_FILL_RANSOM = {
-    "ja": ["（統一報告様式）脅迫文の内容、暗号化されたファイルの拡張子、侵入経路、IoC"],
-    "en": ["(Common report form) The ransom note, the encrypted-file extension, the intrusion vector, IoCs"],
-}
+_FILL_COMMON = _WORDS["fill_common"]
+_FILL_PPC = _WORDS["fill_ppc"]
+_FILL_RANSOM = _WORDS["fill_ransom"]
 _SHOWN_ABOVE = {"incident_type", "detected_at", "affected_systems", "description", "reporter_contact"}
 
 
 def _w(key: str, lang: str) -> str:
-    return _WORDS[key]["en" if lang == "en" else "ja"]
+    return localize(_WORDS, key, lang)
 
 
 def _md(text: str) -> str:
@@ -85,8 +48,7 @@ def markdown_report(record: IncidentRecord, model: TriageModel | None, lang: str
         (_w("detected", lang), detected),
         (t("field_created", lang), fmt_time(record.created_at)),
         (t("field_status", lang), t("status_" + record.status, lang)
-         + (f"（{fmt_time(record.closed_at)}）" if record.closed_at and lang == "ja"
-            else f" ({fmt_time(record.closed_at)})" if record.closed_at else "")),
+         + (localize(_WORDS, "closed_at", lang, when=fmt_time(record.closed_at)) if record.closed_at else "")),
         (_w("systems", lang), _md(answers.get("affected_systems", "-"))),
         (t("field_reporter", lang), f"{record.reporter_name or record.reporter}"
          + (f" / {_w('reporter_contact', lang)}: {_md(answers['reporter_contact'])}" if answers.get("reporter_contact") else "")),
@@ -126,7 +88,7 @@ def markdown_report(record: IncidentRecord, model: TriageModel | None, lang: str
         to_fill += _FILL_PPC[lang]
     if answers.get("incident_type") == "ransomware":
         to_fill += _FILL_RANSOM[lang]
-    out += [f"- {item}：" if lang == "ja" else f"- {item}:" for item in to_fill]
+    out += [localize(_WORDS, "fill_item", lang, item=item) for item in to_fill]
 
     guidance = record.result.get("guidance")
     if guidance:

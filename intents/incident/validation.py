@@ -5,16 +5,17 @@ The same checks serve every front end, so a Slack modal, a Teams card, the termi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from bot.models import JST
 from intents.incident.model import TYPE_FIELD, Field, TriageModel
 from intents.incident.texts import t
 
-JST = timezone(timedelta(hours=9), "JST")
 NOW_WORDS = {"now", "just now", "today", "今", "いま", "たった今", "さっき", "現在"}
 _EPOCH = re.compile(r"^\d{9,11}(\.\d+)?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,7 +25,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class FieldError:
     field: str
     code: str  # unknown_field | unknown_value | required | too_long | datetime | future | not_text
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         return t(f"err_{self.code}", lang, **self.params)

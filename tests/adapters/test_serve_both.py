@@ -55,6 +55,39 @@ async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path,
     assert "Traceback" not in rest
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_each_front_end_listens_on_its_own_port(tmp_path: Path, mini_knowledge: Path) -> None:
+    """`--slack-port A --teams-port B`: Slack on A, Teams on B (Slack used to take B too)."""
+    slack_port, teams_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-test-not-real", SLACK_SIGNING_SECRET="not-a-real-secret",
+               SECBOT_SECURITY_CHANNEL="C0SECURITY", SECBOT_SLACK_API_URL="http://127.0.0.1:9/api/",
+               SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
+               SECBOT_OPS_PORT="0")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", str(slack_port),
+        "--teams-port", str(teams_port), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    seen: list[str] = []
+    try:
+        slack = await _wait_for(process.stderr, r"http://127\.0\.0\.1:(\d+)/slack/events", seen)
+        teams = await _wait_for(process.stdout, r"http://127\.0\.0\.1:(\d+)/api/messages", seen)
+        assert (int(slack.group(1)), int(teams.group(1))) == (slack_port, teams_port)
+        async with aiohttp.ClientSession() as session:
+            for port, service in ((slack_port, "secbot-slack"), (teams_port, "secbot-teams")):
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    assert (await response.json())["service"] == service
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+
+
 async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
     process = await asyncio.create_subprocess_exec(
@@ -67,7 +100,7 @@ async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path)
 
 
 async def test_a_taken_operator_port_is_named_in_the_error(tmp_path: Path, mini_knowledge: Path) -> None:
-    import socket  # noqa: PLC0415
+    import socket
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -12,9 +12,9 @@ from typing import Any
 from adapters.slack import blocks as slack_blocks
 from adapters.teams.convert import ACTION_KEY, submit_action
 from bot.models import Form
-from bot.snapshot import KnowledgeHolder
 from bot.store.base import open_store
 from bot.store.incidents import IncidentRecord
+from intents.assemble import load_knowledge
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.conftest import opened_view, payload
 
@@ -26,7 +26,7 @@ TEAMS_PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads" /
 @lru_cache(maxsize=4)
 def triage_form(lang: str = "ja", knowledge_dir: str = str(SHIPPED_DIR)) -> Form:
     """The incident form exactly as the real flow shows it (from the shipped triage knowledge)."""
-    return KnowledgeHolder.load(Path(knowledge_dir)).current.components["triage"].form(lang)
+    return load_knowledge(Path(knowledge_dir)).current.components["triage"].form(lang)
 
 
 def complete_answers(form: Form, marker: str, *, choices: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -71,7 +71,7 @@ def slack_view_submission(form: Form, answers: Mapping[str, str], *, user: str, 
 
 def slack_form_body(body: Mapping[str, Any]) -> str:
     """The urlencoded form Slack posts for interactivity payloads."""
-    from urllib.parse import urlencode  # noqa: PLC0415
+    from urllib.parse import urlencode
 
     return urlencode({"payload": json.dumps(body, ensure_ascii=False)})
 

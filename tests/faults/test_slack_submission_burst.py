@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.app import default_flows
+from intents.assemble import default_skills
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, sign
 from tests.faults.conftest import FlakySlack
 from tests.faults.payloads import (
@@ -27,8 +27,8 @@ from tests.faults.payloads import (
 )
 from tests.faults.serve_process import serve_env, start_serve
 
-pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_flows()},
-                                reason="the incident flow is not registered in bot/app.py yet")
+pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_skills()},
+                                reason="the incident flow is not registered in intents/assemble.py yet")
 
 REPORTERS = 300
 SLACK_ACK_DEADLINE = 3.0

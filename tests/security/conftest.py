@@ -24,9 +24,9 @@ from adapters.slack.app import build_slack_app
 from adapters.slack.server import build_server
 from adapters.teams.app import build_teams_app
 from adapters.teams.server import make_web_app
-from bot.app import create_bot
 from bot.engine import Bot
 from bot.settings import Settings
+from intents.assemble import create_bot
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.conftest import slack_settings
 from tests.adapters.slack.fake_slack import FakeSlack

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge_base import KnowledgeError, load_knowledge
-from bot.snapshot import build_snapshot
+from intents.assemble import build_snapshot
 from knowledge import SHIPPED_DIR
 from tests.conftest import MINI_INTENTS
 

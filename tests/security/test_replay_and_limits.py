@@ -54,7 +54,7 @@ def test_a_replay_inside_the_window_does_the_work_once(slack_server: ServerThrea
 
 def test_a_signature_for_other_bytes_is_refused(slack_server: ServerThread) -> None:
     body = event_body("Ev0TAMPER")
-    from .test_http_fuzz import sign  # noqa: PLC0415
+    from .test_http_fuzz import sign
 
     headers = {"Content-Type": "application/json", **sign(body)}
     status, answer = slack_server.request("POST", "/slack/events", body.replace(b"JC-STAR", b"JC-STAX"), headers)

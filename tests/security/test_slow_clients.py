@@ -16,9 +16,9 @@ from adapters.slack.app import build_slack_app
 from adapters.slack.server import build_server
 from adapters.teams.app import build_teams_app
 from adapters.teams.server import make_web_app
-from bot.app import create_bot
 from bot.http_limits import Limits, start_server
 from bot.settings import Settings
+from intents.assemble import create_bot
 from tests.adapters.slack.conftest import slack_settings
 
 FAST = Limits(header_seconds=0.5, body_seconds=0.5, max_connections=64)

@@ -30,7 +30,7 @@ def with_database(url: str, database: str) -> str:
 
 async def create_database(admin_url: str) -> str:
     """A new empty database on the test server; returns its URL."""
-    import asyncpg  # noqa: PLC0415
+    import asyncpg
 
     name = f"secbot_test_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(admin_url)
@@ -42,7 +42,7 @@ async def create_database(admin_url: str) -> str:
 
 
 async def drop_database(admin_url: str, url: str) -> None:
-    import asyncpg  # noqa: PLC0415
+    import asyncpg
 
     name = urlsplit(url).path.lstrip("/")
     conn = await asyncpg.connect(admin_url)

@@ -13,13 +13,13 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from bot.app import create_bot
 from bot.messages import say
 from bot.models import IncomingMessage, ReplyKind
 from bot.settings import Settings
 from bot.store.base import StoreError
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
+from intents.assemble import create_bot
 from tests.store.tcp_proxy import CuttableProxy
 
 PASSWORD = "pw-s3cret-do-not-log"  # trust auth ignores it; it must never show up anywhere

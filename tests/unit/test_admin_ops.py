@@ -45,7 +45,7 @@ async def test_reload_under_concurrent_questions_never_mixes_versions(make_bot, 
 
 
 async def test_broken_edit_keeps_serving_and_tells_the_admin_file_and_line(make_bot, mini_knowledge: Path):
-    from bot.settings import Settings  # noqa: F401,PLC0415
+    from bot.settings import Settings  # noqa: F401
 
     bot = await make_bot(mini_knowledge)
     bot.access = bot.access.__class__(admins=frozenset({"ADMIN"}))
@@ -175,7 +175,7 @@ def test_dockerfile_passes_hadolint():
 
 
 async def test_incident_commands_are_audited_and_counted_in_metrics(make_bot):
-    from bot.metrics import exposition  # noqa: PLC0415
+    from bot.metrics import exposition
 
     bot = await make_bot(responders="RESP")
     await bot.handle(msg("/incident list", user="MALLORY"))
@@ -198,7 +198,7 @@ async def test_incident_commands_are_audited_and_counted_in_metrics(make_bot):
 
 
 def test_the_operator_endpoints_listen_on_loopback_unless_configured() -> None:
-    from bot.settings import Settings  # noqa: PLC0415
+    from bot.settings import Settings
 
     default = Settings.from_env({})
     assert (default.ops_host, default.ops_port) == ("127.0.0.1", 9464)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb_checks import validate_knowledge
+from intents.kb_checks import validate_knowledge
 from tests.checkup_fixtures import TINY_SET, tiny_knowledge
 
 
@@ -75,7 +75,7 @@ def test_a_question_source_without_a_web_address_is_reported(tmp_path: Path) -> 
 
 
 def test_the_scs_star3_set_says_it_is_not_final_and_every_question_cites_its_source() -> None:
-    from bot.snapshot import build_snapshot
+    from intents.assemble import build_snapshot
     from knowledge import SHIPPED_DIR
 
     scs = build_snapshot(SHIPPED_DIR).component("checkup").sets["scs_star3"]

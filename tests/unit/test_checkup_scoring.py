@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.snapshot import build_snapshot
+from intents.assemble import build_snapshot
 from intents.checkup.model import CheckupSet
 from intents.checkup.scoring import check_answers, score
 from tests.checkup_fixtures import tiny_knowledge

@@ -78,7 +78,7 @@ def test_chat_session_in_the_terminal(tmp_path: Path, mini_knowledge: Path):
 
 
 def test_core_never_imports_platform_sdks():
-    code = ("import sys, bot.engine, bot.app, adapters.cli, intents.matcher, adapters.console.chat; "
+    code = ("import sys, bot.engine, intents.assemble, adapters.cli, intents.matcher, adapters.console.chat; "
             "bad = [m for m in sys.modules if m.startswith(('slack', 'botbuilder', 'botframework'))]; print(bad)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -1,6 +1,6 @@
 """The shipped knowledge base holds its accuracy floor on the labelled eval set.
 
-bot/eval/questions.yaml was written independently of the knowledge examples; see its README.
+intents/eval/questions.yaml was written independently of the knowledge examples; see its README.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import DEFAULT_EVAL_FILE, evaluate, format_report, load_questions
-from bot.snapshot import build_snapshot
+from intents.assemble import build_snapshot
+from intents.evaluation import DEFAULT_EVAL_FILE, evaluate, format_report, load_questions
 from intents.matcher import Matcher, Thresholds
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb_checks import validate_knowledge
 from bot.knowledge_base import KnowledgeError, load_knowledge
+from intents.kb_checks import validate_knowledge
 from tests.conftest import MINI_INTENTS, write_knowledge
 
 
@@ -80,13 +80,13 @@ def test_loading_a_broken_folder_raises_with_every_problem(tmp_path: Path):
 
 
 def test_shipped_knowledge_validates_cleanly():
-    from knowledge import SHIPPED_DIR  # noqa: PLC0415
+    from knowledge import SHIPPED_DIR
 
     assert problems_of(SHIPPED_DIR) == []
 
 
 def test_shipped_knowledge_covers_the_guidance():
-    from knowledge import SHIPPED_DIR  # noqa: PLC0415
+    from knowledge import SHIPPED_DIR
 
     kb = load_knowledge(SHIPPED_DIR)
     assert len(kb.intents) >= 40
@@ -107,7 +107,7 @@ off_topic:
 
 
 async def test_a_question_closest_to_an_off_topic_example_gets_no_guidance_answer(make_bot, mini_knowledge: Path):
-    from bot.models import IncomingMessage, ReplyKind  # noqa: PLC0415
+    from bot.models import IncomingMessage, ReplyKind
 
     def ask(text: str) -> IncomingMessage:
         return IncomingMessage(user_id="U", conversation_id="C", text=text, platform="test")
@@ -134,10 +134,10 @@ def test_off_topic_example_that_is_also_an_intent_example_is_reported(tmp_path: 
 
 def test_every_shipped_schema_is_a_valid_json_schema():
     """Start-up trusts the shipped schemas (no metaschema check per run); this test checks them."""
-    import yaml  # noqa: PLC0415
-    from jsonschema import Draft202012Validator  # noqa: PLC0415
+    import yaml
+    from jsonschema import Draft202012Validator
 
-    from knowledge import SCHEMA_DIR  # noqa: PLC0415
+    from knowledge import SCHEMA_DIR
 
     paths = sorted(SCHEMA_DIR.glob("*.yaml"))
     assert paths

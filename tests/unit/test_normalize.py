@@ -23,7 +23,7 @@ def test_language_follows_the_script_of_the_message():
 
 
 def test_synonym_inside_its_own_canonical_term_is_not_rewritten_twice():
-    from intents.matcher import SynonymRewriter  # noqa: PLC0415
+    from intents.matcher import SynonymRewriter
 
     rewrite = SynonymRewriter([("ランサムウェア", ["ランサム", "身代金ウイルス"])])
     assert rewrite(normalize("ランサムウェアにやられた")) == normalize("ランサムウェアにやられた")

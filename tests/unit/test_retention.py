@@ -8,6 +8,7 @@ from pathlib import Path
 from bot import engine
 from bot.models import IncomingMessage, ReplyKind
 from bot.service import purge_expired_data
+from bot.store.retention import OFFER_SECONDS
 
 SECRET_MAIL = "hanako.yamada@example.co.jp"
 SECRET_PHONE = "090-8765-4321"
@@ -41,7 +42,7 @@ async def test_the_raw_question_is_dropped_when_the_offer_to_forward_it_is_gone(
 async def test_an_offer_left_open_expires(make_bot, mini_knowledge: Path, monkeypatch) -> None:
     bot = await make_bot(mini_knowledge)
     await bot.handle(msg(UNKNOWN))
-    later = time.time() + engine.OFFER_SECONDS + 1
+    later = time.time() + OFFER_SECONDS + 1
     monkeypatch.setattr(engine.time, "time", lambda: later)
     [reply] = (await bot.handle(msg(action="expert:ask"))).replies
     assert reply.kind is ReplyKind.ERROR  # nothing to forward any more
@@ -52,7 +53,7 @@ async def test_an_offer_left_open_expires(make_bot, mini_knowledge: Path, monkey
 async def test_the_retention_purge_forgets_an_idle_offer(make_bot, mini_knowledge: Path) -> None:
     bot = await make_bot(mini_knowledge)
     await bot.handle(msg(UNKNOWN))
-    await purge_expired_data(bot, retention_days=90, now=time.time() + engine.OFFER_SECONDS + 1)
+    await purge_expired_data(bot, retention_days=90, now=time.time() + OFFER_SECONDS + 1)
     state = await state_of(bot)
     assert state and SECRET_MAIL not in str(state)  # the conversation itself (language...) is kept
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb_checks import validate_knowledge
 from bot.knowledge_base import KnowledgeError, load_knowledge
-from bot.snapshot import build_snapshot
+from intents.assemble import build_snapshot
 from intents.incident.model import build_triage
+from intents.kb_checks import validate_knowledge
 from knowledge import SHIPPED_DIR
 from tests.conftest import MINI_INTENTS, write_knowledge
 

@@ -18,10 +18,10 @@ from aiohttp import web
 
 from adapters.slack.app import SlackApp, build_slack_app
 from adapters.slack.server import EVENTS_PATH, build_server
-from bot.app import create_bot
 from bot.engine import Bot
-from bot.flows import Flow
 from bot.settings import Secret, Settings
+from bot.skills import Flow
+from intents.assemble import create_bot
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.fake_slack import FakeSlack
 
@@ -186,7 +186,7 @@ async def make_harness(tmp_path: Path, fake_slack: FakeSlack) -> AsyncIterator[C
         settings = slack_settings(tmp_path, knowledge_dir, slack_api_url=fake_slack.api_url, **overrides)
         bot: Bot = await create_bot(settings)
         for flow in flows:
-            bot.flows[flow.name] = flow
+            bot.skills[flow.name] = flow
         slack = build_slack_app(bot, settings)  # its Web API client follows SECBOT_SLACK_API_URL
         runner = web.AppRunner(build_server(slack))
         await runner.setup()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.flows import Turn
 from bot.models import Choice, Form, FormField, Notification, Reply, ReplyKind, Response
+from bot.skills import Turn
 
 __test__ = False
 
@@ -39,7 +39,7 @@ class StubIncidentFlow:
 
     async def start(self, turn: Turn, args: str) -> Response:
         if args == "list":
-            if not turn.bot.access.is_responder(turn.message):
+            if not turn.access.is_responder(turn.message):
                 return Response((Reply("Only responders can list incidents.", ReplyKind.ERROR, turn.lang,
                                        private=True),))
             lines = [f"INC-{n} {i['incident_type']}" for n, i in enumerate(self.incidents, 1)] or ["No incidents."]

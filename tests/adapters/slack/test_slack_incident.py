@@ -17,7 +17,7 @@ GOOD = {"incident_type": "ransomware", "detected_at": "now", "description": "Fil
 @pytest.fixture
 async def slack(make_harness, mini_knowledge: Path):
     harness = await make_harness(mini_knowledge, flows=[StubIncidentFlow()])
-    harness.flow = harness.bot.flows["incident"]
+    harness.flow = harness.bot.skills["incident"]
     return harness
 
 

@@ -163,7 +163,7 @@ async def test_a_failed_post_is_logged_without_the_token(slack, caplog) -> None:
 
 
 async def test_database_outage_gets_a_polite_reply_not_silence(slack, monkeypatch) -> None:
-    from bot.store.base import StoreError  # noqa: PLC0415
+    from bot.store.base import StoreError
 
     async def down(_delivery_id: str) -> bool:
         raise StoreError("the PostgreSQL database at db:5432/secbot is unreachable (connection refused)")

@@ -84,7 +84,7 @@ async def start_server(connector: FakeConnector, make_bot: Callable[..., Any], m
         bot = await make_bot(knowledge_dir or mini_knowledge, **overrides)
         if fake_flow:
             flow = FakeIncidentFlow()
-            bot.flows[flow.name] = flow
+            bot.skills[flow.name] = flow
         settings = Settings.from_env({}, knowledge_dir=knowledge_dir or mini_knowledge,
                                      database_url=bot.store.url, **overrides)
         teams = build_teams_app(bot, settings)

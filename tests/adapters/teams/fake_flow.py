@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.flows import Turn
 from bot.models import Choice, Form, FormField, Notification, Reply, ReplyKind, Response
+from bot.skills import Turn
 
 FORM = Form(
     id="incident_form",

@@ -73,13 +73,39 @@ async def test_a_busy_connector_is_retried_then_answered_once(http: aiohttp.Clie
     assert seen == [503, 429, 201] and result.id == "sent-1"
 
 
+async def test_a_retried_call_carries_the_bearer_token_again(http: aiohttp.ClientSession) -> None:
+    """A call retried after 503 is sent with its own headers, not with the busy answer's."""
+    tokens: list[str | None] = []
+
+    async def send(request: web.Request) -> web.Response:
+        tokens.append(request.headers.get("Authorization"))
+        if len(tokens) == 1:
+            return web.json_response({"error": {"code": "busy"}}, status=503)
+        return web.json_response({"id": "sent-1"}, status=201)
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation_id}/activities", send)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    credentials = IssuedToken("00000000-0000-0000-0000-000000000001", "not-a-real-password")
+    try:
+        client = use_aiohttp(ConnectorClient(credentials, base_url=f"http://127.0.0.1:{port}"), http)
+        result = await client.conversations.send_to_conversation("19:chat", Activity(type="message", text="hi"))
+    finally:
+        await runner.cleanup()
+    assert result.id == "sent-1"
+    assert tokens == ["Bearer token-from-azure-ad", "Bearer token-from-azure-ad"]
+
+
 class SlowAzureAd(MicrosoftAppCredentials):
     """MSAL's token fetch is a blocking HTTP call: here, a slow one."""
 
     __test__ = False
 
     def get_access_token(self, force_refresh: bool = False) -> str:
-        import time  # noqa: PLC0415
+        import time
 
         time.sleep(0.5)
         return "slow-token"
@@ -87,7 +113,7 @@ class SlowAzureAd(MicrosoftAppCredentials):
 
 async def test_the_token_fetch_does_not_block_the_event_loop(connector: FakeConnector,
                                                             http: aiohttp.ClientSession) -> None:
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
     client = use_aiohttp(ConnectorClient(SlowAzureAd("00000000-0000-0000-0000-000000000001", "x"),
                                          base_url=connector.url), http)

@@ -27,7 +27,7 @@ class SlowOpenId(http.server.BaseHTTPRequestHandler):
 
     hits = 0
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         type(self).hits += 1
         time.sleep(SLOW_SECONDS)
         self.send_response(503)

@@ -78,7 +78,7 @@ async def test_a_complete_submit_replies_with_the_result_and_posts_to_the_securi
         "secbot_action": "incident_submit", "incident_type": "phishing", "noticed_at": "2026-11-27",
         "noticed_at__time": "09:30", "summary": "Clicked a link in a fake invoice e-mail", "ransom_note": ""}))
     assert response.status == 200
-    (flow,) = [f for f in server.bot.flows.values() if hasattr(f, "submissions")]
+    (flow,) = [f for f in server.bot.skills.values() if hasattr(f, "submissions")]
     assert flow.submissions == [{"incident_type": "phishing", "noticed_at": "2026-11-27 09:30",
                                  "summary": "Clicked a link in a fake invoice e-mail", "ransom_note": ""}]
     result, summary = server.connector.messages()
@@ -134,3 +134,21 @@ async def test_a_notification_for_a_user_reaches_their_personal_chat(server: Tea
     assert last.conversation_id == REPORTER and last.reply_to_id is None
     assert "rotate it yearly" in card_text(last.card)
     assert_valid_cards([last.card])
+
+
+async def test_a_resent_submit_after_errors_is_processed_not_swallowed_as_a_duplicate(server: TeamsServer) -> None:
+    """Teams re-sends an Activity with the same id; one that only got errors back must be answered
+    again, and the corrected retry must be filed (the claim is released on an error, as on Slack)."""
+    incomplete = server.payload("card_submit_personal", value={
+        "secbot_action": "incident_submit", "incident_type": "ransomware", "summary": ""})
+    for _ in range(2):
+        assert (await server.post(incomplete)).status == 200
+    errors = server.connector.messages()
+    assert len(errors) == 2 and all("Please check the form." in card_text(e.card) for e in errors)
+    complete = {**incomplete, "value": {"secbot_action": "incident_submit", "incident_type": "phishing",
+                                        "summary": "Clicked a link", "ransom_note": ""}}
+    assert (await server.post(complete)).status == 200
+    (flow,) = [f for f in server.bot.skills.values() if hasattr(f, "submissions")]
+    assert [s["summary"] for s in flow.submissions] == ["Clicked a link"]
+    assert (await server.post(complete)).status == 200  # filed: a further copy is a duplicate
+    assert len(flow.submissions) == 1

@@ -27,7 +27,7 @@ async def test_an_activity_from_another_tenant_is_ignored(start_server) -> None:
     assert (await server.post(in_tenant(submit, OTHER))).status == 200
     assert (await server.post(in_tenant(server.payload("message_personal"), OTHER))).status == 200
     assert not server.connector.calls  # no incident filed or forwarded, no answer
-    (flow,) = [f for f in server.bot.flows.values() if hasattr(f, "submissions")]
+    (flow,) = [f for f in server.bot.skills.values() if hasattr(f, "submissions")]
     assert flow.submissions == []
     assert (await server.post(in_tenant(server.payload("message_personal"), HOME))).status == 200
     assert server.connector.messages()  # the home tenant is served

@@ -1,6 +1,6 @@
 """Accuracy of the matcher on a labelled question set (`secbot kb eval`, and the floor test).
 
-Two file formats: the project's own (`questions: [{text, intent}]`, tests/dev and bot/eval)
+Two file formats: the project's own (`questions: [{text, intent}]`, tests/dev and intents/eval)
 and the realistic-questions one (a list of `{q, lang, expect, facts}`, see
 ../shared/data/realistic-questions/README.md), where a right answer must also contain one
 string of each `facts` group.
@@ -18,7 +18,7 @@ from bot.lang import detect_language
 from bot.yaml_source import YamlError, load_yaml
 from intents.matcher import Band, Matcher
 
-# Shipped inside the package (bot/eval/), so `secbot kb eval` works after a normal install.
+# Shipped inside the package (intents/eval/), so `secbot kb eval` works after a normal install.
 DEFAULT_EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 
 
@@ -156,7 +156,7 @@ def evaluate(matcher: Matcher, questions: list[LabelledQuestion],
             if q.facts and answer_text is not None and not has_facts(answer_text(q.intent, lang), q.facts):
                 report.by_lang[lang][FACTS_MISSING] += 1
                 entry.confusions["facts missing"] += 1
-                report.misses.append((q.text, q.intent, "facts missing", f"{best.score:.2f}"))
+                report.misses.append((q.text, q.intent, "facts missing", f"{best.score:.2f}" if best else "-"))
                 continue
             report.top1_correct += 1
             entry.correct += 1
@@ -180,8 +180,8 @@ def evaluate(matcher: Matcher, questions: list[LabelledQuestion],
 
 def reply_text(kb) -> Callable[[str, str], str]:
     """The text a user sees when `intent` is answered in `lang` (what the facts are checked in)."""
-    from bot.render_text import render_replies  # noqa: PLC0415
-    from intents.answers import answer_reply  # noqa: PLC0415
+    from bot.render_text import render_replies
+    from intents.answers import answer_reply
 
     return lambda intent, lang: render_replies([answer_reply(kb, kb.intents[intent], lang)])
 
