@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.knowledge_base import KnowledgeError
 from bot.models import valid_text
 from bot.settings import Settings
-from bot.store.base import DatabaseUrlError, StoreError
+from bot.store.base import DatabaseUrlError, StoreError, check_database_url
 
 if TYPE_CHECKING:
     from bot.store.base import Store
@@ -46,7 +46,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         overrides["knowledge_dir"] = args.knowledge
     if getattr(args, "database_url", None):
         overrides["database_url"] = args.database_url
-    return Settings.from_env(os.environ, **overrides)
+    settings = Settings.from_env(os.environ, **overrides)
+    try:  # the one check of --database-url / SECBOT_DATABASE_URL, for every command
+        check_database_url(settings.database_url)
+    except StoreError as exc:
+        raise store_failure(exc) from None
+    return settings
 
 
 def knowledge_failure(exc: KnowledgeError) -> CliError:
