@@ -86,16 +86,40 @@ def run_with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T
 
 
 def read_lines(source: str) -> list[str]:
-    """Lines of a file, or of stdin for '-', with a clear error if unreadable."""
+    """Lines of a file, or of stdin for '-', with a clear error if unreadable.
+
+    A file and stdin are read the same way: a UTF-8 BOM is dropped, and bytes that are not UTF-8
+    become U+FFFD with one warning on stderr naming the lines (a batch is not lost for one line)."""
     try:
-        if source == "-":  # undecodable bytes become U+FFFD, whatever the locale's strictness
+        if source == "-":
             binary = getattr(sys.stdin, "buffer", None)
-            text = binary.read().decode("utf-8", "replace") if binary is not None else sys.stdin.read()
-            return valid_text(text).splitlines()
-        return Path(source).read_text(encoding="utf-8").splitlines()
+            if binary is None:  # a text stream (tests, an embedding program): already decoded
+                return valid_text(sys.stdin.read()).removeprefix("\ufeff").splitlines()
+            data = binary.read()
+        else:
+            data = Path(source).read_bytes()
     except FileNotFoundError:
         raise CliError(f"file not found: {source}", EXIT_USAGE) from None
-    except UnicodeDecodeError:
-        raise CliError(f"{source} is not UTF-8 text", EXIT_USAGE) from None
+    except IsADirectoryError:
+        raise CliError(f"{source} is a folder, not a file", EXIT_USAGE) from None
     except OSError as exc:
         raise CliError(f"cannot read {source}: {exc.strerror}", EXIT_USAGE) from None
+    lines, bad = decode_lines(data.removeprefix(b"\xef\xbb\xbf"))
+    if bad:
+        where = "standard input" if source == "-" else source
+        numbers = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+        print(f"secbot: warning: {where}: line{'s' if len(bad) > 1 else ''} {numbers} not UTF-8: "
+              "the undecodable bytes were replaced with U+FFFD", file=sys.stderr)
+    return lines
+
+
+def decode_lines(data: bytes) -> tuple[list[str], list[int]]:
+    """(lines, the 1-based numbers of lines that were not valid UTF-8 and had bytes replaced)."""
+    lines, bad = [], []
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("utf-8", "replace"))
+            bad.append(number)
+    return lines, bad
