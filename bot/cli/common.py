@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.knowledge_base import KnowledgeError
+from bot.knowledge_base import KnowledgeError, NotKnowledgeFolder
 from bot.models import valid_text
 from bot.settings import Settings
 from bot.store.base import DatabaseUrlError, StoreError, check_database_url
@@ -55,6 +55,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def knowledge_failure(exc: KnowledgeError) -> CliError:
+    """Problems inside a knowledge folder exit 1; a folder that is no knowledge folder is a usage error."""
+    if isinstance(exc, NotKnowledgeFolder):
+        return CliError("\n".join(str(p) for p in exc.problems), EXIT_USAGE)
     lines = [f"the knowledge base has {len(exc.problems)} problem(s):"] + [f"  {p}" for p in exc.problems]
     return CliError("\n".join(lines), EXIT_PROBLEMS)
 
