@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.access import AccessPolicy
@@ -21,7 +22,7 @@ from bot.store.base import Store, StoreError
 from bot.store.retention import RAW_QUESTION_KEYS
 from intents.answers import answer_reply, suggestions_reply, unknown_reply
 from intents.matcher import Band, Match
-from intents.normalize import normalize, strip_control
+from intents.normalize import command_form, normalize, strip_control
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class Bot:
     async def handle(self, message: IncomingMessage) -> Response:
         started = time.perf_counter()
         text = strip_control(message.text or "").strip()
+        command = command_form(text)  # commands are recognised after NFKC, for every front end
+        if command != text:
+            text, message = command, replace(message, text=command)
         lang = self._language(text, message, {})
         try:
             key = conversation_key(message)
@@ -160,8 +164,11 @@ class Bot:
             if command.lower() == "/help":
                 return await self.answer_text(turn, "help")
             return self._reply(turn, say("unknown_command", turn.lang, command=command, commands=known), ReplyKind.ERROR)
-        if not normalize(text):
+        words = normalize(text)
+        if not words:
             return self._reply(turn, say("no_text", turn.lang), ReplyKind.ERROR)
+        if words.replace(" ", "").isdigit():  # "9", "１", "3-1": no topic is named, none is guessed
+            return Response((unknown_reply(turn.snapshot.kb, turn.lang, reason="number_only"),))
         return await self.ask(turn, text)
 
     # -- questions ----------------------------------------------------------------------------

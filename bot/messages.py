@@ -18,6 +18,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "文字が含まれていないようです。質問を文章で入力してください。",
         "en": "I couldn't find any words in that message. Please type your question.",
     },
+    "number_only": {
+        "ja": "数字だけでは、どの質問かわかりません。質問を文章で入力してください（例:「JC-STARとは」）。",
+        "en": "A number on its own doesn't tell me what you want to know. Please type your question (for example: \"What is JC-STAR?\").",
+    },
+    "no_such_option": {
+        "ja": "{number}番の選択肢はありません。質問を入力するか、1〜{count}の番号を選んでください。",
+        "en": "There is no option {number}: type a question, or a number from 1 to {count}.",
+    },
     "did_you_mean": {
         "ja": "ご質問はこちらのどれかでしょうか？",
         "en": "Did you mean one of these?",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge_base import KnowledgeBase, load_knowledge
+from bot.knowledge_base import START_HINT, KnowledgeBase, NotKnowledgeFolder, load_knowledge
 from bot.yaml_source import Problem
 from intents.matcher import OFF_TOPIC, Matcher, Thresholds
 
@@ -63,6 +63,9 @@ def build_snapshot(directory: Path | str, *, version: int = 1) -> Snapshot:
     from bot.kb_checks import check_references, without_unfinished  # noqa: PLC0415
 
     kb, skipped = without_unfinished(load_knowledge(directory))
+    if skipped and not kb.intents:  # only scaffolds (`kb new-intent` into an empty folder): nothing to serve
+        raise NotKnowledgeFolder([*skipped, Problem(str(directory), None,
+                                                    f"no finished intents to serve: {START_HINT}")])
     for problem in skipped:
         log.warning("not served until its TODOs are filled in: %s", problem)
     check_references(kb)

@@ -32,6 +32,22 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
 
 
+_FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.S)
+
+
+def command_form(text: str) -> str:
+    """`text` with its first word in NFKC when that makes it a command: a Japanese IME types
+    `／ｉｎｃｉｄｅｎｔ　ランサム`, which is `/incident ランサム`; a lone `ｉｎｃｉｄｅｎｔ` is `incident`.
+    Anything else is returned as typed (the matcher does its own normalisation)."""
+    found = _FIRST_WORD.fullmatch(text)
+    if found is None:
+        return text
+    head, rest = unicodedata.normalize("NFKC", found[1]), found[2]
+    if head.startswith("/") or (not rest and head.isascii() and head.isalpha()):
+        return f"{head} {rest}" if rest else head
+    return text
+
+
 def is_cjk(ch: str) -> bool:
     """True for kana, kanji and the other characters that Japanese writes without spaces."""
     code = ord(ch)
