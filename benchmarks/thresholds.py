@@ -57,8 +57,7 @@ class Scored:
 def scored(matcher: Matcher, questions: list[LabelledQuestion], limit: int) -> Scored:
     rows = []
     for q in questions:
-        _, cands = matcher.scores(q.text, limit=5)
-        domain = matcher.domain_score()
+        _, cands, domain = matcher.score(q.text, limit=5)
         ids = [c.intent for c in cands]
         intents = [c for c in cands if c.intent != OFF_TOPIC]
         rows.append((q.intent is not None,
