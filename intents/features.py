@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from intents.normalize import normalize
 
-_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
+TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
 
 STOPWORDS = frozenset(
     """a an the is are was were be been am do does did i me my we our us you your it its this that
@@ -77,7 +77,7 @@ def stem(word: str) -> str:
 
 
 def tokens(normalized: str) -> list[str]:
-    return _TOKEN.findall(normalized)
+    return TOKEN.findall(normalized)
 
 
 def _is_kana(ch: str) -> bool:

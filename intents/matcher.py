@@ -43,7 +43,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from intents.features import DEFAULT_ANALYZER, Analyzer, tokens
+from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, tokens
 from intents.normalize import normalize
 
 # Weights of the two similarities in an intent's score.
@@ -601,15 +601,16 @@ class Matcher:
         return found[0] if found else word
 
     def _spell(self, normalized: str) -> str:
-        parts = []
-        for token in tokens(normalized):
+        """Correct typos word by word, in place: the text between words is kept, so that a
+        synonym variant mixing Latin and Japanese ("it導入補助金") still matches afterwards."""
+
+        def fix(found: re.Match[str]) -> str:
+            token = found.group(0)
             if token.isascii() and token.isalpha() and token not in self._vocab_set:
-                parts.append(self._correct(token))
-            elif token in self._respell:
-                parts.append(self._respell[token])
-            else:
-                parts.append(token)
-        return " ".join(parts)
+                return self._correct(token)
+            return self._respell.get(token, token)
+
+        return TOKEN.sub(fix, normalized)
 
     def _vector(self, normalized: str) -> tuple[dict[int, float], float, float]:
         """The unit TF-IDF vector of a question over known features only, its squared weight
