@@ -61,6 +61,7 @@ BM25_B = 0.75
 BM25_SCALE = 1.0
 # Smoothing of the in-domain detector's per-feature log-odds.
 DOMAIN_ALPHA = 0.01
+DOMAIN_FLOOR = -0.5
 # Weight of a question's features that no example has (they lower every cosine).
 UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
@@ -433,7 +434,8 @@ class Matcher:
             docs = self._documents
             inside += np.diff(docs.ptr)  # intents whose title or answer has the feature
             n_in += len(set(docs.rows.tolist()))
-        return np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+        odds = np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+        return np.maximum(odds, DOMAIN_FLOOR)
 
     def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
         """BM25 weights of each intent's title + answer text, by feature.
