@@ -20,12 +20,16 @@ How a question is scored (benchmarks/README.md has the measurements behind each 
    re-scores the few best intents.
    Each intent's title and answer text are also matched BM25-style (question-to-answer).
 4. Bands (decide_band), three separate decisions: in domain (domain_evidence: the in-domain
-   detector, Matcher.score, next to the best and the off-topic scores; off-topic, unsure
+   detector's score returned by Matcher.score, next to the best and the off-topic scores; off-topic, unsure
    or sure), one intent clearly right (is_clear: an absolute score, or a relative lead that does
    not fall with length); answer only when both are sure, else suggest.
 
 `scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
 fuzzy) for `secbot kb validate`.
+
+The Matcher is built once by small builders (examples, vocabulary, example index, prototypes,
+spelling, answer texts, domain detector) and is read-only afterwards: scoring returns what it
+finds (`Scores`) and writes nothing on the matcher, so one snapshot serves concurrent requests.
 """
 
 from __future__ import annotations
