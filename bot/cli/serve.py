@@ -74,18 +74,19 @@ def run(args: argparse.Namespace, *, slack: bool = False, teams: bool = False) -
     if slack:
         from adapters.slack.run import slack_front_end  # noqa: PLC0415
 
-        port = getattr(args, "slack_port", None) if teams else args.port
-        _check_port(port)
-        front_ends.append(("slack", lambda bot: slack_front_end(bot, settings, host=args.host or "0.0.0.0", port=port,
+        slack_port = getattr(args, "slack_port", None) if teams else args.port
+        _check_port(slack_port)
+        front_ends.append(("slack", lambda bot: slack_front_end(bot, settings, host=args.host or "0.0.0.0",
+                                                                port=slack_port,
                                                                 socket_mode=getattr(args, "socket", False)),
                            _slack_problems(settings, getattr(args, "socket", False))))
     if teams:
         from adapters.teams.server import teams_front_end, teams_problems  # noqa: PLC0415
 
-        port = getattr(args, "teams_port", None) if slack else args.port
-        _check_port(port)
+        teams_port = getattr(args, "teams_port", None) if slack else args.port
+        _check_port(teams_port)
         host = args.host or ("127.0.0.1" if not settings.microsoft_app_id else "0.0.0.0")
-        front_ends.append(("teams", lambda bot: teams_front_end(bot, settings, host=host, port=port),
+        front_ends.append(("teams", lambda bot: teams_front_end(bot, settings, host=host, port=teams_port),
                            teams_problems(settings, host)))
     if not 0 <= settings.ops_port <= 65535:
         raise CliError("SECBOT_OPS_PORT must be a port number between 0 and 65535", EXIT_USAGE)
