@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.knowledge_base import START_HINT, KnowledgeBase, NotKnowledgeFolder, load_knowledge
 from bot.yaml_source import Problem
+from intents.features import DEFAULT_ANALYZER, Analyzer
 from intents.matcher import OFF_TOPIC, Matcher, Thresholds
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class Snapshot:
         return self.components[name]
 
 
-def build_matcher(kb: KnowledgeBase) -> Matcher:
+def build_matcher(kb: KnowledgeBase, analyzer: Analyzer = DEFAULT_ANALYZER) -> Matcher:
     m = kb.matching
     examples = [(intent.id, example) for intent in kb.intents.values() for _, example in intent.all_examples()]
     examples += [(OFF_TOPIC, example) for lang in ("ja", "en") for example in kb.off_topic.get(lang, ())]
@@ -55,6 +56,7 @@ def build_matcher(kb: KnowledgeBase) -> Matcher:
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],
         thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions,
                               m.relative_margin, m.domain_weight, m.off_topic_weight, m.domain_sure_threshold),
+        analyzer=analyzer,
     )
 
 
