@@ -24,10 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import intents.features as features  # noqa: E402
-import intents.matcher as matcher_module  # noqa: E402
-from intents.assemble import build_snapshot  # noqa: E402
+from intents.assemble import build_matcher, build_snapshot  # noqa: E402
 from intents.evaluation import DEFAULT_EVAL_FILE, load_questions  # noqa: E402
+from intents.features import Analyzer  # noqa: E402
 from intents.normalize import _KATA_TO_HIRA, normalize  # noqa: E402
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -82,9 +81,9 @@ def janome_analyzer():
     return analyze
 
 
-def measure(name: str, knowledge: Path, questions) -> dict:
+def measure(name: str, kb, analyzer: Analyzer, questions) -> dict:
     start = time.perf_counter()
-    matcher = build_snapshot(knowledge).matcher
+    matcher = build_matcher(kb, analyzer)
     build = time.perf_counter() - start
     rows = []
     start = time.perf_counter()
@@ -128,16 +127,10 @@ def main() -> int:
             (f"{label} morphemes + char bigrams", analyzer, True, False),
         ]
     results = []
-    for name, analyzer, with_bigrams, keep_katakana in variants:
-        features.JA_ANALYZER = analyzer
-        features.JA_ANALYZER_WITH_BIGRAMS = with_bigrams
-        matcher_module.normalize = normalize_keep_katakana if keep_katakana else normalize
-        try:
-            results.append(measure(name, args.knowledge, questions))
-        finally:
-            features.JA_ANALYZER = None
-            features.JA_ANALYZER_WITH_BIGRAMS = False
-            matcher_module.normalize = normalize
+    kb = build_snapshot(args.knowledge).kb
+    for name, morphemes, with_bigrams, keep_katakana in variants:
+        analyzer = Analyzer(morphemes, with_bigrams, normalize_keep_katakana if keep_katakana else normalize)
+        results.append(measure(name, kb, analyzer, questions))
     n_ja = results[0]["n_ja"]
     print(f"\n| Japanese features | top-1 ja ({n_ja}) | top-1 all | best min(acc, rejection) at threshold | ms/question |")
     print("|---|---|---|---|---|")

@@ -10,7 +10,8 @@ between; domain_weight, off_topic_weight), one intent clearly right
 (answer_threshold, relative_margin), else "did you mean". A grid over them is scored on the
 development sets only (the project's dev set and the realistic development set); the rule:
 - off-topic questions of the dev set never answered >= --min-rejection (0.97), realistic
-  must-not-answer questions never answered >= --min-refused (0.96), and dev top-1 >= --min-top1;
+  must-not-answer questions never answered >= --min-refused (0.99: with 13-17 such questions per
+  language, one answered is already below the 95% target), and dev top-1 >= --min-top1;
 - among those, the best mean of: dev top-1, realistic answered right, realistic helped
   (answered right or the right intent among the suggestions); ties go to the stricter setting.
 The eval set is scored with the chosen thresholds and with the shipped ones, side by side.
@@ -57,8 +58,7 @@ class Scored:
 def scored(matcher: Matcher, questions: list[LabelledQuestion], limit: int) -> Scored:
     rows = []
     for q in questions:
-        _, cands = matcher.scores(q.text, limit=5)
-        domain = matcher.domain_score()
+        _, cands, domain = matcher.score(q.text, limit=5)
         ids = [c.intent for c in cands]
         intents = [c for c in cands if c.intent != OFF_TOPIC]
         rows.append((q.intent is not None,
@@ -93,12 +93,13 @@ def outcomes(s: Scored, t: Thresholds) -> dict[str, float]:
 
 
 def grid(shipped: Thresholds):
-    for suggest, sure_in, dw, ow, answer, rel in itertools.product(
+    for suggest, sure_in, dw, ow, answer, margin, rel in itertools.product(
             [0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22], [0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.32, 0.35],
-            [0.25, 0.5, 1.0], [0.0, 0.5, 1.0], [0.3, 0.35, 0.4, 0.45, 0.5], [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 1.01]):
+            [0.25, 0.5, 1.0], [0.0, 0.5, 1.0], [0.3, 0.35, 0.4, 0.45, 0.5], [0.0, 0.02, 0.04, 0.06],
+            [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 1.01]):
         if sure_in >= suggest:
             yield dataclasses.replace(shipped, suggest=suggest, domain_sure=sure_in, domain_weight=dw,
-                                      off_topic_weight=ow, answer=answer, relative_margin=rel, margin=0.0)
+                                      off_topic_weight=ow, answer=answer, relative_margin=rel, margin=margin)
 
 
 def main() -> int:
@@ -107,7 +108,7 @@ def main() -> int:
     parser.add_argument("--realistic", type=Path, default=REALISTIC)
     parser.add_argument("--eval", type=Path, default=ROOT / "bot" / "eval" / "questions.yaml")
     parser.add_argument("--min-rejection", type=float, default=0.97)
-    parser.add_argument("--min-refused", type=float, default=0.96)
+    parser.add_argument("--min-refused", type=float, default=0.99)
     parser.add_argument("--min-top1", type=float, default=0.97, help="dev answered right at least this")
     args = parser.parse_args()
 

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.access import AccessPolicy
@@ -17,7 +18,7 @@ from bot.reload import Reloader
 from bot.skills import Command, Fallback, Flow, Turn, form_owner
 from bot.snapshot import KnowledgeHolder
 from bot.store.base import Store, StoreError
-from bot.text import strip_control
+from bot.text import command_form, strip_control
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ class Bot:
     async def handle(self, message: IncomingMessage) -> Response:
         started = time.perf_counter()
         text = strip_control(message.text or "").strip()
+        command = command_form(text)  # commands are recognised after NFKC, for every front end
+        if command != text:
+            text, message = command, replace(message, text=command)
         lang = self._language(text, message, {})
         try:
             key = conversation_key(message)

@@ -31,6 +31,14 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class NotKnowledgeFolder(KnowledgeError):
+    """The folder given is not a knowledge folder at all (missing, or nothing to serve in it):
+    a wrong --knowledge / SECBOT_KNOWLEDGE rather than a mistake inside the knowledge."""
+
+
+START_HINT = "start one with `secbot kb init DIR` (a copy of the shipped knowledge to edit)"
+
+
 @dataclass(frozen=True)
 class Localized:
     ja: str
@@ -182,13 +190,14 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     """Load a knowledge folder; raise KnowledgeError listing every problem."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise KnowledgeError([Problem(str(directory), None, "knowledge folder not found")])
+        raise NotKnowledgeFolder([Problem(str(directory), None, f"knowledge folder not found: {START_HINT}")])
     validators = schemas()
     problems: list[Problem] = []
     by_kind: dict[str, list[YamlDocument]] = {}
     files = knowledge_files(directory)
     if not files:
-        problems.append(Problem(str(directory), None, "no knowledge files (*.yaml) in this folder"))
+        raise NotKnowledgeFolder([Problem(str(directory), None,
+                                          f"not a knowledge folder (no knowledge files, *.yaml): {START_HINT}")])
     for path in files:
         try:
             doc = load_yaml(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.kb_checks import check_references, without_unfinished
-from bot.knowledge_base import KnowledgeBase, load_knowledge
+from bot.knowledge_base import START_HINT, KnowledgeBase, NotKnowledgeFolder, load_knowledge
 from bot.yaml_source import Problem
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ class Snapshot:
 def build_snapshot(directory: Path | str, builders: Builders, *, version: int = 1) -> Snapshot:
     """Load, check and index a knowledge folder; raise KnowledgeError on any problem."""
     kb, skipped = without_unfinished(load_knowledge(directory))
+    if skipped and not kb.intents:  # only scaffolds (`kb new-intent` into an empty folder): nothing to serve
+        raise NotKnowledgeFolder([*skipped, Problem(str(directory), None,
+                                                    f"no finished intents to serve: {START_HINT}")])
     for problem in skipped:
         log.warning("not served until its TODOs are filled in: %s", problem)
     check_references(kb)

@@ -7,6 +7,7 @@ never imports a skill.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
@@ -14,6 +15,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 def strip_control(text: str) -> str:
     """Remove control and zero-width characters (they break display and matching)."""
     return _CONTROL.sub(" ", text)
+
+
+_FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.S)
+
+
+def command_form(text: str) -> str:
+    """`text` with its first word in NFKC when that makes it a command: a Japanese IME types
+    `／ｉｎｃｉｄｅｎｔ　ランサム`, which is `/incident ランサム`; a lone `ｉｎｃｉｄｅｎｔ` is `incident`.
+    Anything else is returned as typed (the matcher does its own normalisation)."""
+    found = _FIRST_WORD.fullmatch(text)
+    if found is None:
+        return text
+    head, rest = unicodedata.normalize("NFKC", found[1]), found[2]
+    if head.startswith("/") or (not rest and head.isascii() and head.isalpha()):
+        return f"{head} {rest}" if rest else head
+    return text
 
 
 def is_cjk(ch: str) -> bool:

@@ -57,9 +57,11 @@ def featured(kb: KnowledgeBase, limit: int = 5) -> list[Intent]:
     return tagged[:limit]
 
 
-def unknown_reply(kb: KnowledgeBase, lang: str, score: float | None = None, *, ask_team: bool = False) -> Reply:
+def unknown_reply(kb: KnowledgeBase, lang: str, score: float | None = None, *, ask_team: bool = False,
+                  reason: str = "unknown") -> Reply:
+    """An honest "I don't know" (or another `reason` message), with topics to try and /incident."""
     topics = featured(kb)
-    lines = [say("unknown", lang), "", say("emergency_hint", lang)]
+    lines = [say(reason, lang), "", say("emergency_hint", lang)]
     if topics:
         lines += ["", say("try_topics", lang)]  # the topics follow as buttons
     buttons = [Button(t.title.get(lang), f"answer:{t.id}") for t in topics]

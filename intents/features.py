@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
+from intents.normalize import normalize
+
+TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
 
 STOPWORDS = frozenset(
     """a an the is are was were be been am do does did i me my we our us you your it its this that
@@ -38,11 +42,25 @@ STOPWORD_WEIGHT = 0.5
 TRIGRAM_MIN_WORD = 3
 
 
-# A callable str -> list[str] of content morphemes (e.g. fugashi, janome, sudachipy), used
-# for Japanese runs instead of (or with) character bigrams. None: character bigrams only,
-# which measured better on the eval set and costs no dependency (benchmarks/README.md).
-JA_ANALYZER = None
-JA_ANALYZER_WITH_BIGRAMS = False
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """How text becomes features; a Matcher takes one (benchmarks/japanese.py compares several).
+
+    `morphemes`: a callable str -> list[str] of content morphemes (e.g. fugashi, janome,
+    sudachipy) used for Japanese runs instead of (or, with `with_bigrams`, next to) character
+    bigrams. None: character bigrams only, which measured better on the eval set and costs no
+    dependency (benchmarks/README.md). `normalize` is applied before anything else."""
+
+    morphemes: Callable[[str], list[str]] | None = None
+    with_bigrams: bool = False
+    normalize: Callable[[str], str] = field(default=normalize)
+
+    def features(self, normalized: str) -> Counter[str]:
+        return extract(normalized, self.morphemes, with_bigrams=self.with_bigrams)
+
+
 
 
 def stem(word: str) -> str:
@@ -59,7 +77,7 @@ def stem(word: str) -> str:
 
 
 def tokens(normalized: str) -> list[str]:
-    return _TOKEN.findall(normalized)
+    return TOKEN.findall(normalized)
 
 
 def _is_kana(ch: str) -> bool:
@@ -73,8 +91,10 @@ _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_IN_RUN = re.compile(r"[^\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc\u3005\u309d\u309e]|_")
 
 
-def extract(normalized: str) -> Counter[str]:
-    """Weighted feature counts of an already normalised (and synonym-rewritten) text."""
+def extract(normalized: str, morphemes: Callable[[str], list[str]] | None = None, *,
+            with_bigrams: bool = False) -> Counter[str]:
+    """Weighted feature counts of an already normalised (and synonym-rewritten) text
+    (`morphemes`, `with_bigrams`: see Analyzer)."""
     feats: Counter[str] = Counter()
     words: list[str] = []
     for token in tokens(normalized):
@@ -96,11 +116,11 @@ def extract(normalized: str) -> Counter[str]:
         else:
             words.append("")
             run = _NOT_IN_RUN.sub("", token)  # CJK and other letters/digits (is_cjk or isalnum)
-            if JA_ANALYZER is not None:
+            if morphemes is not None:
                 # Measured alternative (benchmarks/japanese.py): morphemes from a tokenizer.
-                for morpheme in JA_ANALYZER(run):
+                for morpheme in morphemes(run):
                     feats["m:" + morpheme] += JA_BIGRAM_WEIGHT
-                if not JA_ANALYZER_WITH_BIGRAMS:
+                if not with_bigrams:
                     continue
             if len(run) == 1:
                 feats["j:" + run] += JA_BIGRAM_WEIGHT
@@ -115,3 +135,7 @@ def extract(normalized: str) -> Counter[str]:
         if first and second:
             feats[f"b:{first}_{second}"] += BIGRAM_WEIGHT
     return feats
+
+
+# Character bigrams + single kanji, no morphological tokenizer, the shipped normaliser.
+DEFAULT_ANALYZER = Analyzer()

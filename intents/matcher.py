@@ -20,12 +20,16 @@ How a question is scored (benchmarks/README.md has the measurements behind each 
    re-scores the few best intents.
    Each intent's title and answer text are also matched BM25-style (question-to-answer).
 4. Bands (decide_band), three separate decisions: in domain (domain_evidence: the in-domain
-   detector, Matcher.domain_score, next to the best and the off-topic scores; off-topic, unsure
+   detector's score returned by Matcher.score, next to the best and the off-topic scores; off-topic, unsure
    or sure), one intent clearly right (is_clear: an absolute score, or a relative lead that does
    not fall with length); answer only when both are sure, else suggest.
 
 `scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
 fuzzy) for `secbot kb validate`.
+
+The Matcher is built once by small builders (examples, vocabulary, example index, prototypes,
+spelling, answer texts, domain detector) and is read-only afterwards: scoring returns what it
+finds (`Scores`) and writes nothing on the matcher, so one snapshot serves concurrent requests.
 """
 
 from __future__ import annotations
@@ -33,16 +37,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from intents.features import extract, tokens
+from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, tokens
 from intents.normalize import normalize
 
 # Weights of the two similarities in an intent's score.
@@ -60,6 +65,7 @@ BM25_B = 0.75
 BM25_SCALE = 1.0
 # Smoothing of the in-domain detector's per-feature log-odds.
 DOMAIN_ALPHA = 0.01
+DOMAIN_FLOOR = -0.5
 # Weight of a question's features that no example has (they lower every cosine).
 UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
@@ -92,11 +98,19 @@ class Match:
     band: Band
     candidates: tuple[Candidate, ...]  # best first
     normalized: str
-    domain: float = 0.0  # the in-domain detector's score (Matcher.domain_score)
+    domain: float = 0.0  # the in-domain detector's score (Matcher.score)
 
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+
+class Scores(NamedTuple):
+    """What `Matcher.score` finds for a question (nothing of it is kept on the matcher)."""
+
+    normalized: str
+    candidates: list[Candidate]  # best first
+    domain: float  # the in-domain detector's score (see Matcher.score)
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ class Thresholds:
 
     In domain: the closest match is not an off-topic example; the evidence is
         best score + domain_weight * domain - off_topic_weight * off-topic score,
-    where `domain` is the in-domain detector's score of the question (Matcher.domain_score).
+    where `domain` is the in-domain detector's score of the question (Matcher.score).
     Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
     the two the detector is unsure, and only suggestions are offered.
     One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
@@ -180,12 +194,12 @@ def decide_band(t: Thresholds, candidates: Sequence[Candidate], domain: float = 
 class SynonymRewriter:
     """Rewrite admin-listed variants to one canonical term (after normalisation)."""
 
-    def __init__(self, pairs: Iterable[tuple[str, Iterable[str]]]):
+    def __init__(self, pairs: Iterable[tuple[str, Iterable[str]]], normalizer: Callable[[str], str] = normalize):
         table: dict[str, str] = {}
         for canonical, variants in pairs:
-            target = normalize(canonical)
+            target = normalizer(canonical)
             for variant in variants:
-                source = normalize(variant)
+                source = normalizer(variant)
                 if source and source != target:
                     table[source] = target
         # Canonical terms rewrite to themselves, so a variant inside its own canonical term
@@ -251,6 +265,10 @@ def _tf(count: float) -> float:
 
 
 class Matcher:
+    """An immutable index of the knowledge: built once by the small builders below, then read
+    by `score`/`scores`/`match`, which write nothing on it (the only caches are pure memos of
+    functions of their arguments: typo corrections and leave-one-out centroid products)."""
+
     def __init__(
         self,
         examples: Sequence[tuple[str, str]],
@@ -259,32 +277,54 @@ class Matcher:
         thresholds: Thresholds = Thresholds(),
         refine: bool = True,
         documents: Sequence[tuple[str, str]] = (),
+        analyzer: Analyzer = DEFAULT_ANALYZER,
     ):
         """`examples` is a sequence of (intent id, example text); `documents` (intent id, text)
-        are each intent's title and answer, matched BM25-style (see _build_documents)."""
+        are each intent's title and answer, matched BM25-style (see _build_documents);
+        `analyzer` turns text into features (intents/features.py)."""
         self.thresholds = thresholds
-        self._rewrite = SynonymRewriter(synonyms)
+        self._analyzer = analyzer
+        self._rewrite = SynonymRewriter(synonyms, analyzer.normalize)
+        plain_texts = self._prepare_examples(examples)
+        counts = [analyzer.features(norm) for norm in self._texts]
+        doc_counts = self._build_vocabulary(counts, documents)
+        feats, rows = self._build_example_index(counts)
+        self._build_prototypes(feats, rows, refine)
+        self._build_spelling(plain_texts)
+        self._loo_cache: dict[int, float] = {}  # pure memo: example -> its product with its centroid
+        self._documents = self._build_documents(doc_counts)
+        self._log_odds = self._domain_log_odds(feats, self._owner[rows] if len(self._texts) else rows)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _prepare_examples(self, examples: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """Normalise and rewrite the examples, ordered by intent (stable), so that each intent
+        owns one contiguous range. Returns raw -> normalised text before synonyms."""
         prepared = []
         plain_texts: dict[str, str] = {}  # raw -> normalised, before synonyms (for the typo vocabulary)
         for intent, text in examples:
             plain = plain_texts.get(text)
             if plain is None:
-                plain = plain_texts[text] = normalize(text)
+                plain = plain_texts[text] = self._analyzer.normalize(text)
             norm = self._rewrite(plain)
             if norm:
                 prepared.append((intent, norm, text))
         self.intent_ids: list[str] = sorted({intent for intent, _, _ in prepared})
-        intent_index = {intent: i for i, intent in enumerate(self.intent_ids)}
-        # Examples ordered by intent (stable), so each intent owns one contiguous range.
-        prepared.sort(key=lambda item: intent_index[item[0]])
+        self._intent_index = {intent: i for i, intent in enumerate(self.intent_ids)}
+        prepared.sort(key=lambda item: self._intent_index[item[0]])
         self._texts = [norm for _, norm, _ in prepared]
         self._raw = [raw for _, _, raw in prepared]
-        self._owner = np.asarray([intent_index[intent] for intent, _, _ in prepared], dtype=np.int32)
+        self._owner = np.asarray([self._intent_index[intent] for intent, _, _ in prepared], dtype=np.int32)
         n_docs, n_intents = len(prepared), len(self.intent_ids)
         self._starts = np.searchsorted(self._owner, np.arange(n_intents)).astype(np.int64)
         self._ends = np.append(self._starts[1:], n_docs).astype(np.int64)
+        return plain_texts
 
-        counts = [extract(norm) for norm in self._texts]
+    def _build_vocabulary(self, counts: list[Counter[str]],
+                          documents: Sequence[tuple[str, str]]) -> dict[int, Counter[str]]:
+        """Feature ids and IDF over the examples. Title and answer texts join the vocabulary
+        (a word only the answer uses still counts), with the IDF of a feature no example has.
+        Returns each intent's title + answer feature counts."""
         feature_ids: dict[str, int] = {}
         df: list[int] = []
         for vec in counts:
@@ -295,39 +335,48 @@ class Matcher:
                     df.append(1)
                 else:
                     df[fid] += 1
-        # Title and answer texts: their features join the vocabulary (a word only the answer
-        # uses still counts), with the IDF of a feature no example has.
         doc_counts: dict[int, Counter[str]] = {}
         for intent, text in documents:
-            owner = intent_index.get(intent)
+            owner = self._intent_index.get(intent)
             if owner is not None:
-                doc_counts.setdefault(owner, Counter()).update(extract(self.prepare(text)))
+                doc_counts.setdefault(owner, Counter()).update(self._analyzer.features(self.prepare(text)))
         for vec in doc_counts.values():
             for feat in vec:
                 if feat not in feature_ids:
                     feature_ids[feat] = len(df)
                     df.append(0)
+        n_docs = len(self._texts)
         self._feature_ids = feature_ids
-        n_feats = len(df)
         self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
+        self._idf_array = np.asarray(self._idf, dtype=np.float64)
         self._unknown_idf = math.log(n_docs + 1) + 1.0
+        return doc_counts
 
-        # Example vectors (unit length) as triplets, built with numpy (start-up time).
+    def _build_example_index(self, counts: list[Counter[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Unit TF-IDF example vectors as triplets, built with numpy (start-up time).
+        Returns (feature id, example row) per entry."""
+        n_docs, n_feats = len(self._texts), len(self._idf)
         lengths = np.fromiter((len(vec) for vec in counts), dtype=np.int64, count=n_docs)
         total = int(lengths.sum())
-        feats = np.fromiter((feature_ids[f] for vec in counts for f in vec), dtype=np.int64, count=total)
+        ids = self._feature_ids
+        feats = np.fromiter((ids[f] for vec in counts for f in vec), dtype=np.int64, count=total)
         raw_tf = np.fromiter((c for vec in counts for c in vec.values()), dtype=np.float64, count=total)
         tf = np.where(raw_tf >= 1, 1.0 + np.log(np.maximum(raw_tf, 1.0)), raw_tf)  # _tf, vectorised
-        weights = tf * np.asarray(self._idf, dtype=np.float64)[feats]
+        weights = tf * self._idf_array[feats]
         rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_docs))
-        vals = weights / np.where(norms > 0, norms, 1.0)[rows]
+        self._vals = weights / np.where(norms > 0, norms, 1.0)[rows]
         self._doc_ptr = np.concatenate(([0], np.cumsum(lengths))).tolist()
         self._doc_feats = feats.astype(np.int32)
-        self._doc_vals = vals.astype(np.float32)
-        self._examples = _Index(feats, rows, vals, n_feats, n_docs)
+        self._doc_vals = self._vals.astype(np.float32)
+        self._examples = _Index(feats, rows, self._vals, n_feats, n_docs)
+        return feats, rows
 
-        # Intent centroids: the sum of their unit example vectors.
+    def _build_prototypes(self, feats: np.ndarray, rows: np.ndarray, refine: bool) -> None:
+        """Intent centroids (the sum of their unit example vectors), refined when affordable;
+        and which intents know a feature at all (coverage), in how many examples."""
+        n_docs, n_feats, n_intents = len(self._texts), len(self._idf), len(self.intent_ids)
+        vals = self._vals
         owners = self._owner[rows] if n_docs else rows
         key = owners.astype(np.int64) * max(n_feats, 1) + feats
         uniq, inverse = np.unique(key, return_inverse=True)
@@ -335,7 +384,6 @@ class Matcher:
         c_intents, c_feats = uniq // max(n_feats, 1), uniq % max(n_feats, 1)
         self._centroid_sq = np.bincount(c_intents, weights=sums * sums, minlength=n_intents)
         self._raw_centroids = _Index(c_feats, c_intents, sums, n_feats, n_intents)
-        # Which intents know a feature at all (for coverage), and in how many examples.
         self._coverage = _Index(c_feats, c_intents, np.ones(len(c_feats)), n_feats, n_intents)
         self._feature_examples = _Index(c_feats, c_intents, np.bincount(inverse).astype(np.float64), n_feats, n_intents)
         self._refined = False
@@ -346,7 +394,8 @@ class Matcher:
             norms = np.sqrt(self._centroid_sq)[c_intents]
             self._prototypes = _Index(c_feats, c_intents, sums / np.where(norms > 0, norms, 1.0), n_feats, n_intents)
 
-        # Known words for typo correction: examples before and after synonym rewriting.
+    def _build_spelling(self, plain_texts: dict[str, str]) -> None:
+        """Known words for typo correction: examples before and after synonym rewriting."""
         plain = [plain_texts[raw] for raw in self._raw] + self._texts + self._rewrite.terms()
         freq: dict[str, int] = {}
         for text in plain:
@@ -359,6 +408,7 @@ class Matcher:
         self._vocab_by_initial: dict[str, list[str]] = {}
         for word in self._vocab:
             self._vocab_by_initial.setdefault(word[0], []).append(word)
+        # Pure memo: the correction of a word depends on the word only.
         self._correct = lru_cache(maxsize=8192)(self._correct_word)
         # Examples carry typos on purpose ("attak"); a word seen once that is one edit away from
         # a word seen often is read as that word.
@@ -369,13 +419,6 @@ class Matcher:
                 found = process.extractOne(word, common, scorer=OSA.distance, score_cutoff=1)
                 if found and found[0] != word:
                     self._respell[word] = found[0]
-        self._loo_cache: dict[int, float] = {}
-        self._documents = self._build_documents(doc_counts)
-        self._idf_array = np.asarray(self._idf, dtype=np.float64)
-        self._log_odds = self._domain_log_odds(feats, self._owner[rows] if n_docs else rows)
-        self._last_domain = 0.0
-
-    # -- building ---------------------------------------------------------------------------
 
     def _domain_log_odds(self, feats: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
         """Per feature: log of its document frequency in the knowledge (examples, and each
@@ -395,7 +438,8 @@ class Matcher:
             docs = self._documents
             inside += np.diff(docs.ptr)  # intents whose title or answer has the feature
             n_in += len(set(docs.rows.tolist()))
-        return np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+        odds = np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
+        return np.maximum(odds, DOMAIN_FLOOR)
 
     def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
         """BM25 weights of each intent's title + answer text, by feature.
@@ -451,7 +495,7 @@ class Matcher:
         return len(self._texts)
 
     def prepare(self, text: str) -> str:
-        return self._rewrite(normalize(text))
+        return self._rewrite(self._analyzer.normalize(text))
 
     def example_owner(self, example_index: int) -> str:
         return self.intent_ids[int(self._owner[example_index])]
@@ -460,36 +504,45 @@ class Matcher:
         return self._raw[example_index]
 
     def match(self, text: str) -> Match:
-        normalized, candidates = self.scores(text)
-        domain = self.domain_score()
+        normalized, candidates, domain = self.score(text)
         return Match(self.band(candidates, domain), tuple(candidates), normalized, domain)
 
     def band(self, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
         return decide_band(self.thresholds, candidates, domain)
 
-    def domain_score(self) -> float:
-        """The in-domain detector's score of the question last given to `scores`.
-
-        Naive-Bayes-style log-odds of each feature between the knowledge (examples, titles,
-        answers) and the off-topic examples, averaged with IDF weights over the question's
-        features (unknown ones count as 0): positive leans in domain. Closed form at build
-        time, so it costs neither start-up time nor a training loop."""
-        return self._last_domain
-
     def scores(self, text: str, *, exclude: int | None = None, limit: int = 5) -> tuple[str, list[Candidate]]:
         """The best `limit` intents for `text`, best first; `exclude` drops one example (leave-one-out)."""
-        plain = normalize(text)
+        normalized, candidates, _ = self.score(text, exclude=exclude, limit=limit)
+        return normalized, candidates
+
+    def score(self, text: str, *, exclude: int | None = None, limit: int = 5) -> Scores:
+        """The best `limit` intents for `text` and the in-domain detector's score of it.
+
+        The detector: naive-Bayes-style log-odds of each feature between the knowledge
+        (examples, titles, answers) and the off-topic examples, averaged with IDF weights over
+        the question's features (unknown ones count as 0): positive leans in domain. Closed
+        form at build time, so it costs neither start-up time nor a training loop."""
+        plain = self._analyzer.normalize(text)
         normalized = self._rewrite(plain)
         if not normalized or not self._texts:
-            return normalized, []
+            return Scores(normalized, [], 0.0)
         spelled = self._rewrite(self._spell(plain))
-        query = self._vector(spelled)
-        self._last_domain = 0.0
+        query, mass, idf_sum = self._vector(spelled)
         if not query:
-            return normalized, []
+            return Scores(normalized, [], 0.0)
+        domain = 0.0
         if self._log_odds is not None:
             fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
-            self._last_domain = float(self._log_odds[fids] @ self._idf_array[fids]) / self._last_idf_sum
+            domain = float(self._log_odds[fids] @ self._idf_array[fids]) / idf_sum
+        combined, sims = self._combined(query, mass, idf_sum, exclude)
+        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit), domain)
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def _combined(self, query: dict[int, float], mass: float, idf_sum: float,
+                  exclude: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Per intent, the blend of nearest example, prototype, coverage and answer text;
+        and per example, its cosine with the question."""
         sims = self._examples.dot(query)
         if exclude is not None:
             sims[exclude] = 0.0
@@ -504,7 +557,7 @@ class Matcher:
             # A question of one or two features ("はい", "ok") would be fully "covered" by any
             # intent that has them: below the weight of a few rare features, coverage shrinks.
             floor = COVERAGE_MIN_FEATURES * self._unknown_idf ** 2
-            coverage *= min(1.0, self._last_mass / floor)
+            coverage *= min(1.0, mass / floor)
             if exclude is not None:
                 coverage[self._owner[exclude]] -= self._only_in(exclude, query)
             combined = (combined * (NEAREST_WEIGHT + PROTOTYPE_WEIGHT) + COVERAGE_WEIGHT * coverage) / (
@@ -514,8 +567,13 @@ class Matcher:
             # The query side is binary (each known feature once, weighted by its example IDF);
             # divided by the query's total, so a long question does not score lower for its length.
             weights = {fid: self._idf[fid] for fid in query}
-            doc = self._documents.dot(weights) / (self._last_idf_sum * BM25_SCALE)
+            doc = self._documents.dot(weights) / (idf_sum * BM25_SCALE)
             combined = (1 - DOCUMENT_WEIGHT) * combined + DOCUMENT_WEIGHT * np.minimum(doc, 1.0)
+        return combined, sims
+
+    def _rescore(self, spelled: str, combined: np.ndarray, sims: np.ndarray, exclude: int | None,
+                 limit: int) -> list[Candidate]:
+        """The best intents, re-scored with rapidfuzz's string ratio against their examples."""
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
         candidates = []
@@ -533,7 +591,7 @@ class Matcher:
             score = (1 - FUZZ_WEIGHT) * base + FUZZ_WEIGHT * fuzzy
             candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc]))
         candidates.sort(key=lambda c: -c.score)
-        return normalized, candidates[:limit]
+        return candidates[:limit]
 
     # -- internals ------------------------------------------------------------------------
 
@@ -549,21 +607,23 @@ class Matcher:
         return found[0] if found else word
 
     def _spell(self, normalized: str) -> str:
-        parts = []
-        for token in tokens(normalized):
-            if token.isascii() and token.isalpha() and token not in self._vocab_set:
-                parts.append(self._correct(token))
-            elif token in self._respell:
-                parts.append(self._respell[token])
-            else:
-                parts.append(token)
-        return " ".join(parts)
+        """Correct typos word by word, in place: the text between words is kept, so that a
+        synonym variant mixing Latin and Japanese ("it導入補助金") still matches afterwards."""
 
-    def _vector(self, normalized: str) -> dict[int, float]:
-        """The unit TF-IDF vector of a question, over known features only."""
+        def fix(found: re.Match[str]) -> str:
+            token = found.group(0)
+            if token.isascii() and token.isalpha() and token not in self._vocab_set:
+                return self._correct(token)
+            return self._respell.get(token, token)
+
+        return TOKEN.sub(fix, normalized)
+
+    def _vector(self, normalized: str) -> tuple[dict[int, float], float, float]:
+        """The unit TF-IDF vector of a question over known features only, its squared weight
+        before normalising (known and unknown features) and its total IDF."""
         weighted: dict[int, float] = {}
         total = idf_sum = 0.0
-        for feat, count in extract(normalized).items():
+        for feat, count in self._analyzer.features(normalized).items():
             fid = self._feature_ids.get(feat)
             idf = self._idf[fid] if fid is not None else self._unknown_idf * UNKNOWN_FEATURE_FACTOR
             w = _tf(count) * idf
@@ -572,9 +632,8 @@ class Matcher:
             if fid is not None:
                 weighted[fid] = w
         norm = math.sqrt(total)
-        self._last_mass = total
-        self._last_idf_sum = idf_sum or 1.0
-        return {fid: w / norm for fid, w in weighted.items()} if norm else {}
+        vector = {fid: w / norm for fid, w in weighted.items()} if norm else {}
+        return vector, total, idf_sum or 1.0
 
     def _only_in(self, doc: int, query: dict[int, float]) -> float:
         """The query's coverage weight on features that, in its intent, only `doc` has."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.text import is_cjk, strip_control
+from bot.text import command_form, is_cjk, strip_control
 
-__all__ = ["is_cjk", "normalize", "strip_control"]
+__all__ = ["command_form", "is_cjk", "normalize", "strip_control"]
 
 # Katakana (ァ..ヶ) is hiragana (ぁ..ゖ) + 0x60; ヽヾ map to ゝゞ the same way.
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}

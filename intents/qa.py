@@ -47,9 +47,12 @@ class QuestionAnswering:
         return matcher_of(turn).match(text)
 
     async def answer(self, turn: Turn, text: str) -> Response:
-        if not normalize(text):
+        words = normalize(text)
+        if not words:
             return turn.reply(say("no_text", turn.lang), ReplyKind.ERROR)
         kb = turn.snapshot.kb
+        if words.replace(" ", "").isdigit():  # "9", "１", "3-1": no topic is named, none is guessed
+            return Response((unknown_reply(kb, turn.lang, reason="number_only"),))
         match = self.match(turn, text)
         best = match.best
         if self.record_questions:

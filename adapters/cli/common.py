@@ -12,10 +12,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.knowledge_base import KnowledgeError
+from bot.knowledge_base import KnowledgeError, NotKnowledgeFolder
 from bot.models import valid_text
 from bot.settings import Settings
-from bot.store.base import DatabaseUrlError, StoreError
+from bot.store.base import DatabaseUrlError, StoreError, check_database_url
 
 if TYPE_CHECKING:
     from bot.store.base import Store
@@ -64,10 +64,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
         overrides["knowledge_dir"] = args.knowledge
     if getattr(args, "database_url", None):
         overrides["database_url"] = args.database_url
-    return Settings.from_env(os.environ, **overrides)
+    settings = Settings.from_env(os.environ, **overrides)
+    try:  # the one check of --database-url / SECBOT_DATABASE_URL, for every command
+        check_database_url(settings.database_url)
+    except StoreError as exc:
+        raise store_failure(exc) from None
+    return settings
 
 
 def knowledge_failure(exc: KnowledgeError) -> CliError:
+    """Problems inside a knowledge folder exit 1; a folder that is no knowledge folder is a usage error."""
+    if isinstance(exc, NotKnowledgeFolder):
+        return CliError("\n".join(str(p) for p in exc.problems), EXIT_USAGE)
     lines = [f"the knowledge base has {len(exc.problems)} problem(s):"] + [f"  {p}" for p in exc.problems]
     return CliError("\n".join(lines), EXIT_PROBLEMS)
 
@@ -99,16 +107,40 @@ def run_with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[T
 
 
 def read_lines(source: str) -> list[str]:
-    """Lines of a file, or of stdin for '-', with a clear error if unreadable."""
+    """Lines of a file, or of stdin for '-', with a clear error if unreadable.
+
+    A file and stdin are read the same way: a UTF-8 BOM is dropped, and bytes that are not UTF-8
+    become U+FFFD with one warning on stderr naming the lines (a batch is not lost for one line)."""
     try:
-        if source == "-":  # undecodable bytes become U+FFFD, whatever the locale's strictness
+        if source == "-":
             binary = getattr(sys.stdin, "buffer", None)
-            text = binary.read().decode("utf-8", "replace") if binary is not None else sys.stdin.read()
-            return valid_text(text).splitlines()
-        return Path(source).read_text(encoding="utf-8").splitlines()
+            if binary is None:  # a text stream (tests, an embedding program): already decoded
+                return valid_text(sys.stdin.read()).removeprefix("\ufeff").splitlines()
+            data = binary.read()
+        else:
+            data = Path(source).read_bytes()
     except FileNotFoundError:
         raise CliError(f"file not found: {source}", EXIT_USAGE) from None
-    except UnicodeDecodeError:
-        raise CliError(f"{source} is not UTF-8 text", EXIT_USAGE) from None
+    except IsADirectoryError:
+        raise CliError(f"{source} is a folder, not a file", EXIT_USAGE) from None
     except OSError as exc:
         raise CliError(f"cannot read {source}: {exc.strerror}", EXIT_USAGE) from None
+    lines, bad = decode_lines(data.removeprefix(b"\xef\xbb\xbf"))
+    if bad:
+        where = "standard input" if source == "-" else source
+        numbers = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+        print(f"secbot: warning: {where}: line{'s' if len(bad) > 1 else ''} {numbers} not UTF-8: "
+              "the undecodable bytes were replaced with U+FFFD", file=sys.stderr)
+    return lines
+
+
+def decode_lines(data: bytes) -> tuple[list[str], list[int]]:
+    """(lines, the 1-based numbers of lines that were not valid UTF-8 and had bytes replaced)."""
+    lines, bad = [], []
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("utf-8", "replace"))
+            bad.append(number)
+    return lines, bad

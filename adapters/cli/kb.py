@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=run_stats)
 
+    init = commands.add_parser("init", help="start your own knowledge folder: a copy of the shipped knowledge",
+                               description="Copy the knowledge shipped with secbot into DIR, a folder you own and "
+                                           "edit; then serve it with --knowledge DIR or SECBOT_KNOWLEDGE=DIR.")
+    init.add_argument("directory", type=Path, help="the new knowledge folder (must not exist, or be empty)")
+    init.set_defaults(handler=run_init)
+
     new = commands.add_parser("new-intent", parents=[common_options()], help="scaffold a new intent entry")
     new.add_argument("intent_id", help="snake_case id, e.g. vpn_patching")
     new.add_argument("--file", default="intents/custom.yaml",
@@ -217,6 +223,7 @@ def run_new_intent(args: argparse.Namespace) -> int:
                        EXIT_USAGE)
     settings = settings_from(args)
     refuse_shipped_knowledge(args, settings.knowledge_dir)
+    refuse_non_knowledge(settings.knowledge_dir)
     question = answer = None
     if args.from_question:
         record = run_with_store(args, lambda store: store.get_expert_question(args.from_question))
@@ -230,6 +237,38 @@ def run_new_intent(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     print(f"added '{args.intent_id}' to {target}: fill in the TODOs, then run `secbot kb validate` and `secbot kb test`")
     return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    import shutil
+
+    from knowledge import SHIPPED_DIR
+
+    target: Path = args.directory
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise CliError(f"{target} already exists and is not an empty folder: nothing was copied "
+                       "(choose a new folder)", EXIT_USAGE)
+    try:
+        shutil.copytree(SHIPPED_DIR, target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__init__.py", "__pycache__", "schema"))
+    except OSError as exc:
+        raise CliError(f"cannot copy the knowledge into {target}: {exc.strerror or exc}", EXIT_USAGE) from None
+    print(f"copied the shipped knowledge ({SHIPPED_DIR}) to {target}\n"
+          f"serve it with --knowledge {target} (or SECBOT_KNOWLEDGE={target}); add a topic with "
+          f"`secbot kb new-intent ID --knowledge {target}`, check with `secbot kb validate {target}`")
+    return 0
+
+
+def refuse_non_knowledge(knowledge_dir: Path) -> None:
+    """A scaffold goes beside real knowledge: into a missing or empty folder it would make a
+    "knowledge base" of one unfinished entry, which nothing can serve."""
+    from bot.knowledge_base import knowledge_files
+
+    if knowledge_dir.is_dir() and knowledge_files(knowledge_dir):
+        return
+    state = "does not exist" if not knowledge_dir.exists() else "is not a knowledge folder (no *.yaml files)"
+    raise CliError(f"{knowledge_dir} {state}: start one with `secbot kb init {knowledge_dir}` (a copy of the "
+                   "shipped knowledge), then add intents to it", EXIT_USAGE)
 
 
 def refuse_shipped_knowledge(args: argparse.Namespace, knowledge_dir: Path) -> None:
@@ -247,5 +286,5 @@ def refuse_shipped_knowledge(args: argparse.Namespace, knowledge_dir: Path) -> N
         return
     raise CliError(
         f"the knowledge in use is the copy shipped with secbot ({SHIPPED_DIR}); new intents go into a "
-        f"folder you own: copy it once (cp -r {SHIPPED_DIR} ~/secbot-knowledge), then pass "
+        "folder you own: copy it once (secbot kb init ~/secbot-knowledge), then pass "
         "--knowledge ~/secbot-knowledge (or set SECBOT_KNOWLEDGE to it)", EXIT_USAGE)

@@ -10,12 +10,14 @@ import asyncio
 import getpass
 import io
 import sys
+import unicodedata
 from typing import Any, TextIO
 
 from adapters.cli.common import knowledge_failure, store_failure
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
-from bot.models import Button, IncomingMessage, Notification, Reply, Response
+from bot.messages import say
+from bot.models import Button, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.reload import start_watching
 from bot.render_text import render_reply
 from bot.settings import Settings
@@ -40,6 +42,8 @@ class ConsoleSession:
         self.user = user
         self.out = out
         self.buttons: list[Button] = []
+        self.lang = bot.default_lang  # of the last reply: the language to speak in the terminal's own words
+        self.in_form = False  # the last reply was a step of a form, which reads numbers itself
 
     def to_message(self, line: str) -> IncomingMessage:
         text = line.strip()
@@ -49,6 +53,15 @@ class ConsoleSession:
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
         return IncomingMessage(text=line, **base)
 
+    def no_such_option(self, line: str) -> Reply | None:
+        """A bare number that is none of the previous reply's buttons: say so rather than take
+        "9" as a question. Inside a form the number goes to the form, which explains its own choices."""
+        text = line.strip()
+        if not (text.isdigit() and self.buttons and not self.in_form) or 1 <= int(text) <= len(self.buttons):
+            return None
+        return Reply(text=say("no_such_option", self.lang, number=int(text), count=len(self.buttons)),
+                     kind=ReplyKind.ERROR, lang=self.lang)
+
     async def start(self) -> Response:
         """An unfinished report from an earlier session is offered back before anything else."""
         response = await self.bot.session_start(self.to_message(""))
@@ -56,11 +69,19 @@ class ConsoleSession:
         return response
 
     async def send(self, line: str) -> Response:
+        missing = self.no_such_option(line)
+        if missing is not None:  # the buttons stay as they were: the user can still pick one
+            self.out.write(render_reply(missing) + "\n\n")
+            self.out.flush()
+            return Response((missing,))
         response = await self.bot.handle(self.to_message(line))
         self.show(response)
         return response
 
     def show(self, response: Response) -> None:
+        if response.replies:
+            self.lang = response.replies[-1].lang
+            self.in_form = any(r.kind in (ReplyKind.QUESTION, ReplyKind.FORM) for r in response.replies)
         buttons: list[Button] = []
         for reply in response.replies:
             self.out.write(render_reply(reply, numbered_buttons=False) if not reply.buttons else self._with_numbers(reply, len(buttons)))
@@ -116,7 +137,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:
                 break
-            if line.strip().lower() in QUIT:
+            if unicodedata.normalize("NFKC", line).strip().lower() in QUIT:  # "／quit" from an IME too
                 break
             stdout.write("secbot>\n") if interactive else None
             await session.send(line.rstrip("\n"))

@@ -27,7 +27,7 @@ from botbuilder.schema import (
 )
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
-from msrest.exceptions import ClientException
+from msrest.exceptions import ClientException, DeserializationError, SerializationError
 
 from adapters.delivery import DeliveryPolicy
 from adapters.teams import cards, openid
@@ -102,10 +102,11 @@ class TeamsHandler:
         self.settings = settings
         self.adapter = adapter
         self.tenants = allowed_tenants(settings)
-        # The Bot Connector's refusals and transport failures are logged in one line; anything else
-        # (a bug) with its traceback.
+        # The Bot Connector's refusals, transport failures and activities msrest cannot (de)serialise
+        # (odd fields from the sender) are logged in one line; anything else (a bug) with its traceback.
         self.delivery = DeliveryPolicy(bot, "teams", reraise=True,
-                                       expected=(ClientException, aiohttp.ClientError, TimeoutError),
+                                       expected=(ClientException, DeserializationError, SerializationError,
+                                                 aiohttp.ClientError, TimeoutError),
                                        describe=lambda exc: f"{type(exc).__name__}: {exc}")
 
     @property

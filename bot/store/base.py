@@ -161,8 +161,29 @@ def open_store(url: str | None = None) -> Store:
                 raise
             raise StoreError("PostgreSQL support is not installed: pip install 'secbot[postgres]'") from None
         return PostgresStore(url)
-    raise DatabaseUrlError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: "
-                           "use sqlite:///PATH or postgresql://...")
+    raise _unsupported(url)
+
+
+def _unsupported(url: str) -> DatabaseUrlError:
+    return DatabaseUrlError(f"unsupported SECBOT_DATABASE_URL scheme in {redact_url(url)!r}: "
+                            "use sqlite:///PATH or postgresql://...")
+
+
+def check_database_url(url: str | None) -> None:
+    """Raise DatabaseUrlError for a URL no store could open (wrong scheme, a SQLite file in a
+    missing folder), without opening anything: every command checks the URL it is given the same
+    way, including those that do not touch the store (`secbot ask`)."""
+    if not url:
+        return
+    if url.startswith("sqlite:"):
+        from bot.store.sqlite import check_folder, sqlite_path
+
+        path = sqlite_path(url)
+        if path != ":memory:":
+            check_folder(Path(path).expanduser())
+        return
+    if not url.startswith(("postgresql:", "postgres:")):
+        raise _unsupported(url)
 
 
 def redact_url(url: str) -> str:

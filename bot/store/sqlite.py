@@ -37,17 +37,20 @@ def sqlite_path(url: str) -> str:
     return path
 
 
-def prepare_folder(path: Path) -> None:
-    """Create the default data folder if needed; any other folder must exist already, so that a
-    mistyped path is an error rather than a new empty database somewhere unexpected."""
+def check_folder(path: Path) -> None:
+    """The folder of the SQLite file must exist already (the default data folder excepted), so
+    that a mistyped path is an error rather than a new empty database somewhere unexpected."""
     folder = path.parent
-    if folder.is_dir():
-        return
-    if folder.resolve() == default_data_dir().resolve():
-        folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir() or folder.resolve() == default_data_dir().resolve():
         return
     raise DatabaseUrlError(f"the folder {folder} for the SQLite database does not exist: create it first, "
                            "or fix SECBOT_DATABASE_URL / --database-url")
+
+
+def prepare_folder(path: Path) -> None:
+    """Create the default data folder if needed (see `check_folder` for any other)."""
+    check_folder(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
 
 
 class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):

@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -21,20 +22,34 @@ async def _wait_for(stream: asyncio.StreamReader, pattern: str, seen: list[str])
             return found
 
 
+def _free_ports(count: int) -> list[int]:
+    """Distinct ports that nothing listens on right now (bound to 0, read, released)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path, mini_knowledge: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
     env.update(SLACK_BOT_TOKEN="xoxb-test-not-real", SLACK_SIGNING_SECRET="not-a-real-secret",
                SECBOT_SECURITY_CHANNEL="C0SECURITY", SECBOT_SLACK_API_URL="http://127.0.0.1:9/api/",
                SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
                SECBOT_OPS_PORT="0")
+    slack_port, teams_port = _free_ports(2)  # two explicit ports: each front end must take its own
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", "0",
-        "--teams-port", "0", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable, "-m", "adapters.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", str(slack_port),
+        "--teams-port", str(teams_port), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     seen: list[str] = []
     try:
         ops = await _wait_for(process.stderr, r"operator endpoints .*http://127\.0\.0\.1:(\d+)", seen)
         slack = await _wait_for(process.stderr, r"http://127\.0\.0\.1:(\d+)/slack/events", seen)
         teams = await _wait_for(process.stdout, r"http://127\.0\.0\.1:(\d+)/api/messages", seen)
+        assert (int(slack.group(1)), int(teams.group(1))) == (slack_port, teams_port)
         async with aiohttp.ClientSession() as session:
             for port, service in ((slack.group(1), "secbot-slack"), (teams.group(1), "secbot-teams")):
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
@@ -53,39 +68,6 @@ async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path,
     rest = (await process.stderr.read()).decode()
     assert code == 0, "".join(seen) + rest
     assert "Traceback" not in rest
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def test_each_front_end_listens_on_its_own_port(tmp_path: Path, mini_knowledge: Path) -> None:
-    """`--slack-port A --teams-port B`: Slack on A, Teams on B (Slack used to take B too)."""
-    slack_port, teams_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
-    env.update(SLACK_BOT_TOKEN="xoxb-test-not-real", SLACK_SIGNING_SECRET="not-a-real-secret",
-               SECBOT_SECURITY_CHANNEL="C0SECURITY", SECBOT_SLACK_API_URL="http://127.0.0.1:9/api/",
-               SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
-               SECBOT_OPS_PORT="0")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters.cli", "serve", "both", "--host", "127.0.0.1", "--slack-port", str(slack_port),
-        "--teams-port", str(teams_port), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    seen: list[str] = []
-    try:
-        slack = await _wait_for(process.stderr, r"http://127\.0\.0\.1:(\d+)/slack/events", seen)
-        teams = await _wait_for(process.stdout, r"http://127\.0\.0\.1:(\d+)/api/messages", seen)
-        assert (int(slack.group(1)), int(teams.group(1))) == (slack_port, teams_port)
-        async with aiohttp.ClientSession() as session:
-            for port, service in ((slack_port, "secbot-slack"), (teams_port, "secbot-teams")):
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    assert (await response.json())["service"] == service
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
 
 
 async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from tests.unit.test_cli import run
 
-COMMANDS = [("incidents", "list"), ("kb", "stats")]
+# `ask` keeps nothing, but a URL it is given is still checked like everywhere else (one check).
+COMMANDS = [("incidents", "list"), ("kb", "stats"), ("ask", "JC-STAR"), ("kb", "validate")]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

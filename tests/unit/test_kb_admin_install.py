@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from intents.evaluation import load_questions
+from intents.scaffold import scaffold_intent
 from knowledge import SHIPPED_DIR
 from tests.unit.test_admin_ops import run_cli
 from tests.unit.test_cli import run
@@ -73,7 +75,9 @@ def test_kb_eval_and_new_intent_after_a_normal_install(installed: Path, tmp_path
 
     evaluation = run_installed(installed, tmp_path, "kb", "eval", "--json")
     assert evaluation.returncode == 0, evaluation.stderr
-    assert '"in_scope": 320' in evaluation.stdout
+    shipped = load_questions(Path(__file__).resolve().parents[2] / "intents" / "eval" / "questions.yaml")
+    in_scope = sum(1 for q in shipped if q.intent is not None)
+    assert f'"in_scope": {in_scope}' in evaluation.stdout  # the shipped question set, read from the install
 
     for args in (("kb", "new-intent", "vpn_patching"),
                  ("kb", "new-intent", "vpn_patching", "--knowledge", str(installed / "knowledge"))):
@@ -82,7 +86,53 @@ def test_kb_eval_and_new_intent_after_a_normal_install(installed: Path, tmp_path
     assert not (installed / "knowledge" / "intents" / "custom.yaml").exists()
 
     own = tmp_path / "my-knowledge"
-    shutil.copytree(installed / "knowledge", own)
+    started = run_installed(installed, tmp_path, "kb", "init", str(own))
+    assert started.returncode == 0 and str(installed / "knowledge") in started.stdout, started.stderr
+    assert run_installed(installed, tmp_path, "kb", "validate", str(own)).returncode == 0
     added = run_installed(installed, tmp_path, "kb", "new-intent", "vpn_patching", "--knowledge", str(own))
     assert added.returncode == 0, added.stderr
     assert "vpn_patching" in (own / "intents" / "custom.yaml").read_text(encoding="utf-8")
+
+
+def test_new_intent_into_a_folder_that_is_not_knowledge_refuses_and_names_kb_init(tmp_path: Path) -> None:
+    missing, empty = tmp_path / "nokb", tmp_path / "empty"
+    empty.mkdir()
+    for folder in (missing, empty):
+        result = run("kb", "new-intent", "a1", "--knowledge", str(folder))
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"secbot kb init {folder}" in result.stderr
+    assert not missing.exists() and not any(empty.iterdir())
+
+
+@pytest.mark.parametrize("command", [("ask", "JC-STAR"), ("kb", "eval"), ("kb", "test")])
+def test_a_folder_holding_only_a_scaffold_is_not_served(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """What `kb new-intent` used to leave in a new folder: one unfinished entry, served as an empty bot."""
+    folder = tmp_path / "scaffold-only"
+    (folder / "intents").mkdir(parents=True)
+    scaffold_intent(folder, folder / "intents" / "custom.yaml", "a1")
+    result = run(*command, "--knowledge", str(folder))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "no finished intents" in result.stderr and "secbot kb init" in result.stderr
+    check = run("kb", "validate", str(folder))
+    assert check.returncode == 1 and "no finished intents" in check.stdout, check.stdout
+
+
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_every_command_that_loads_knowledge_rejects_a_folder_that_is_not_one(tmp_path: Path, folder: str) -> None:
+    path = tmp_path / folder
+    if folder == "empty":
+        path.mkdir()
+    for command in (("ask", "JC-STAR"), ("kb", "eval"), ("kb", "test"), ("chat",)):
+        result = run(*command, "--knowledge", str(path), "--database-url", f"sqlite:///{tmp_path / 'x.db'}", stdin="")
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (command, result.stderr)
+        assert "secbot kb init" in result.stderr, result.stderr
+    check = run("kb", "validate", str(path))
+    assert check.returncode == 1 and "secbot kb init" in check.stdout
+
+
+def test_kb_init_will_not_copy_over_an_existing_folder(tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    assert run("kb", "init", str(target)).returncode == 0
+    assert (target / "triage.yaml").exists() and not (target / "__init__.py").exists()
+    again = run("kb", "init", str(target))
+    assert again.returncode == 2 and "nothing was copied" in again.stderr

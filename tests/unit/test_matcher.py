@@ -161,10 +161,8 @@ def test_in_domain_detector_leans_towards_the_knowledge(matcher):
     """Positive for the knowledge's vocabulary, negative for what only the off-topic examples say."""
     m = Matcher([*EXAMPLES, (OFF_TOPIC, "what is the weather in osaka tomorrow"),
                  (OFF_TOPIC, "book a meeting room for tomorrow")], synonyms=SYNONYMS)
-    m.scores("ransomware infection on our file server")
-    inside = m.domain_score()
-    m.scores("weather tomorrow in osaka")
-    outside = m.domain_score()
+    inside = m.score("ransomware infection on our file server").domain
+    outside = m.score("weather tomorrow in osaka").domain
     assert inside > 0 > outside
 
 
@@ -174,3 +172,25 @@ def test_typo_correction_keeps_the_first_letter(matcher):
                  ("pay", "paying is risky")])
     assert "saying" in m._spell("my boss keeps saying")
     assert "paying" in m._spell("shuold we be payng")
+
+
+def test_scoring_writes_nothing_on_the_matcher(matcher):
+    """A snapshot's matcher is shared by concurrent requests: scoring reads it, never writes
+    it (the domain score comes back with the result, not as state left behind)."""
+    before = {name: id(value) for name, value in vars(matcher).items()}
+    first = matcher.score("ransomware infection on our file server")
+    matcher.match("weather tomorrow in osaka")
+    matcher.scores("pen test", exclude=0)
+    assert {name: id(value) for name, value in vars(matcher).items()} == before
+    assert matcher.score("ransomware infection on our file server") == first
+
+
+def test_the_japanese_analyzer_is_a_constructor_argument():
+    """A morphological analyzer passed in is used for Japanese runs (benchmarks/japanese.py)."""
+    from intents.features import Analyzer
+
+    words = Analyzer(morphemes=lambda run: [run[:2]])
+    m = Matcher([("a", "ランサムウェア"), ("b", "標的型攻撃")], analyzer=words)
+    assert m.match("らんさむの被害").best.intent == "a"
+    assert m.score("らんさむの被害").candidates != Matcher([("a", "ランサムウェア"), ("b", "標的型攻撃")]).score(
+        "らんさむの被害").candidates

@@ -49,3 +49,27 @@ def test_a_chat_line_with_invalid_utf8_is_answered(mini_knowledge: Path, tmp_pat
     for strict in (False, True):
         assert_answered(run_bytes("chat", "--knowledge", str(mini_knowledge),
                                   stdin=b"what is jc-star \xc3\x28\n/quit\n", tmp_path=tmp_path, strict_stdin=strict))
+
+
+def test_a_batch_file_with_invalid_utf8_is_answered_like_stdin_with_one_warning(mini_knowledge: Path,
+                                                                               tmp_path: Path) -> None:
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes(b"ASM\xe3\x81\xa8\xe3\x81\xaf\nwhat is jc-star \xff\nwhat is asm \xc3\x28\n")
+    result = run_bytes("ask", "--json", "--batch", str(batch), "--knowledge", str(mini_knowledge), tmp_path=tmp_path)
+    out = assert_answered(result)
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [line["question"] for line in lines] == ["ASMとは", "what is jc-star \ufffd", "what is asm \ufffd("]
+    err = result.stderr.decode()
+    assert err.count("warning") == 1 and "lines 2, 3" in err and str(batch) in err
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_question(mini_knowledge: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "bom.txt"
+    batch.write_bytes(b"\xef\xbb\xbfwhat is jc-star\n")
+    from_file = run_bytes("ask", "--json", "--batch", str(batch), "--knowledge", str(mini_knowledge), tmp_path=tmp_path)
+    from_stdin = run_bytes("ask", "--json", "--batch", "-", "--knowledge", str(mini_knowledge),
+                           stdin=batch.read_bytes(), tmp_path=tmp_path)
+    for result in (from_file, from_stdin):
+        [line] = [json.loads(x) for x in assert_answered(result).splitlines()]
+        assert line["question"] == "what is jc-star", line
+        assert not result.stderr
