@@ -82,6 +82,12 @@ class WalkField(Protocol):
     def shown(self, answers: Mapping[str, str]) -> bool: ...
 
 
+def asks(item: WalkField, answers: Mapping[str, str]) -> bool:
+    """Whether the walk asks this field: shown, and not already answered by an earlier answer."""
+    implied = getattr(item, "implied_value", None)
+    return item.shown(answers) and (implied is None or implied(answers) is None)
+
+
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
@@ -222,7 +228,7 @@ class FormWalker:
 
     def next_field(self, fields: Sequence[WalkField], walk: Mapping[str, Any]) -> WalkField | None:
         asked = set(walk["asked"])
-        return next((f for f in fields if f.shown(walk["answers"]) and f.id not in asked), None)
+        return next((f for f in fields if asks(f, walk["answers"]) and f.id not in asked), None)
 
     def ask(self, turn: Turn, fields: Sequence[WalkField]) -> Response:
         walk = self.walk(turn) or {}
@@ -230,7 +236,7 @@ class FormWalker:
         if item is None:
             return Response()
         lang = turn.lang
-        shown = [f for f in fields if f.shown(walk["answers"])]
+        shown = [f for f in fields if asks(f, walk["answers"])]
         step = len([f for f in shown if f.id in walk["asked"]]) + 1
         lines = [f"{self.t('progress', lang, step=step, total=len(shown))} {item.label.get(lang)}"]
         if item.help:

@@ -107,6 +107,10 @@ def check_answers(model: TriageModel, values: Mapping[str, Any], *, partial: boo
             if raw not in (None, ""):
                 ignored.append(item.id)
             continue
+        implied = item.implied_value(answers)
+        if implied is not None:  # not asked: an earlier answer gives it (a modal shows it anyway)
+            answers[item.id] = implied
+            continue
         value, error = check_value(item, raw, now)
         if error:
             errors.append(error)

@@ -110,7 +110,8 @@ def test_urgent_steps_come_first_and_the_type_checklist_follows(model: TriageMod
     result = evaluate(model, {**NEUTRAL, "incident_type": "phishing_bec", "phishing_detail": "transfer", "ongoing": "yes"})
     steps = [s.en for s in result.steps]
     assert steps[0].startswith("Ask your bank right now")
-    assert steps[1].startswith("For business email compromise")  # the type checklist
+    assert steps[1].startswith("Keep the phishing mail")  # the type checklist
+    assert any(s.startswith("For business email compromise") for s in steps[2:])  # the rule's steps
     assert steps[-1].startswith("Notify the people affected")  # the common checklist closes
 
 
@@ -189,7 +190,16 @@ def test_scenario(model: TriageModel, scenario: dict[str, Any]):
             text = text_of(advice[contact])
             for phrase in phrases:
                 assert phrase in text, (key, contact, phrase, text)
+    for contact, phrases in scenario.get("why_excludes", {}).items():
+        for phrase in phrases:
+            assert phrase not in advice[contact].why("en"), (contact, phrase)
+    for contact, tier in scenario.get("priority", {}).items():
+        assert advice[contact].priority.id == tier, (contact, advice[contact].priority.id)
+    for rule_id in scenario.get("rules_include", []):
+        assert rule_id in result.fired, (rule_id, result.fired)
     steps = [s.en for s in result.steps]
+    for phrase in scenario.get("steps_include", []):
+        assert any(phrase in s for s in steps), (phrase, steps)
     if "first_step" in scenario:
         assert steps[0].startswith(scenario["first_step"]), steps[0]
     for phrase in scenario.get("steps_exclude", []):
