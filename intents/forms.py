@@ -159,6 +159,7 @@ class FormWalker:
         if walk is None:
             return Response()
         turn.state[self.name] = {**walk, "paused": True}
+        turn.lang = walk.get("lang", turn.lang)
         return self.unfinished(turn)
 
     def unfinished(self, turn: Turn) -> Response:
@@ -181,6 +182,7 @@ class FormWalker:
         if item is None or fields is None or walk is None:
             self.clear(turn)
             return private_reply(turn, self.t("not_active", turn.lang))
+        turn.lang = walk.get("lang", turn.lang)  # the walk keeps its language: "戻る", "1", "今" never switch it
         word = fold(text)
         if word in CANCEL_WORDS:
             return self.cancel(turn)
@@ -188,10 +190,6 @@ class FormWalker:
             return self.resume(turn, fields) if word in CONTINUE_WORDS else self.unfinished(turn)
         if word in BACK_WORDS:
             return self.back(turn, fields)
-        if item.kind != "choice":
-            turn.lang = walk.get("lang", turn.lang)  # free text says nothing about the user's language
-        else:
-            walk["lang"] = turn.lang  # "yes" / "はい" does
         if text.startswith("/"):
             return private_reply(turn, self.t("in_flow", turn.lang), ReplyKind.ERROR) + self.ask(turn, fields)
         if item.kind == "choice":
@@ -211,6 +209,7 @@ class FormWalker:
         fields = self.walk_fields(turn)
         if fields is None or self.walk(turn) is None or turn.state.get("flow") != self.name:
             return private_reply(turn, self.t("not_active", turn.lang))
+        turn.lang = self.walk(turn).get("lang", turn.lang)  # type: ignore[union-attr]
         if verb == "cancel":
             return self.cancel(turn)
         if verb == "resume":

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import getpass
 import io
+import os
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from bot.app import create_bot
@@ -32,19 +34,27 @@ BANNER = (
 QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
 
 
+def terminal_locale(env: Mapping[str, str]) -> str | None:
+    """The terminal's locale when it is Japanese (LC_ALL, then LC_MESSAGES, then LANG), else None:
+    then the language of the user's last message decides, as on every platform."""
+    value = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
+    return "ja-JP" if value.lower().startswith("ja") else None
+
+
 class ConsoleSession:
     """One terminal conversation; separated from I/O so tests can drive it."""
 
-    def __init__(self, bot: Bot, user: str, out: TextIO):
+    def __init__(self, bot: Bot, user: str, out: TextIO, locale: str | None = None):
         self.bot = bot
         self.user = user
         self.out = out
+        self.locale = locale
         self.buttons: list[Button] = []
 
     def to_message(self, line: str) -> IncomingMessage:
         text = line.strip()
         base = {"user_id": self.user, "conversation_id": f"console-{self.user}", "platform": "console",
-                "user_name": self.user, "channel_id": "console"}
+                "user_name": self.user, "channel_id": "console", "locale": self.locale}
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
         return IncomingMessage(text=line, **base)
@@ -92,7 +102,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
         raise knowledge_failure(exc) from None
     except StoreError as exc:
         raise store_failure(exc) from None
-    session = ConsoleSession(bot, user, stdout)
+    session = ConsoleSession(bot, user, stdout, terminal_locale(os.environ))
     interactive = stdin.isatty()
     stdout.write(BANNER + "\n")
     await session.start()
