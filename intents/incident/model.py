@@ -64,6 +64,7 @@ class Contact:
 class Choice:
     value: str
     label: Localized
+    keywords: tuple[str, ...] = ()  # words a typed answer may use for this choice ("ランサム", "hacked")
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,8 @@ def build_fields(doc: YamlDocument, problems: list[Problem]) -> tuple[Field, ...
         if fid in fields:
             problems.append(doc.problem((*path, "id"), f"duplicate field id '{fid}'"))
             continue
-        choices = tuple(Choice(str(c["value"]), Localized.of(c["label"])) for c in raw.get("choices", ()))
+        choices = tuple(Choice(str(c["value"]), Localized.of(c["label"]), tuple(map(str, c.get("keywords", ()))))
+                        for c in raw.get("choices", ()))
         if kind == "choice" and not choices:
             problems.append(doc.problem(path, f"field '{fid}' is a choice but has no `choices`"))
         if kind != "choice" and choices:
