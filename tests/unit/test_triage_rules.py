@@ -253,3 +253,17 @@ def test_no_step_or_reason_says_the_same_sentence_twice(model: TriageModel):
     for incident_type in model.field("incident_type").values:  # type: ignore[union-attr]
         result = evaluate(model, {**NEUTRAL, "incident_type": incident_type, "ongoing": "yes", "personal_data": "yes"})
         assert len({s.ja for s in result.steps}) == len(result.steps)
+
+
+def test_the_sector_question_offers_the_15_critical_infrastructure_sectors(model: TriageModel):
+    # 重要インフラのサイバーセキュリティに係る行動計画 (https://www.nisc.go.jp/policy/group/infra/index.html)
+    sector = model.field("sector")
+    assert sector is not None
+    names = [c.label.ja for c in sector.choices]
+    assert names[:15] == ["情報通信", "金融", "航空", "空港", "鉄道", "電力", "ガス", "政府・行政サービス（地方公共団体を含む）",
+                          "医療", "水道", "物流", "化学", "クレジット", "石油", "港湾"]
+    assert list(sector.values[15:]) == ["other", "unknown"]
+    assert all(c.label.en and c.label.en != c.label.ja for c in sector.choices)
+    ministry = model.contacts["sector_ministry"]
+    assert [s.id for s in ministry.sectors] == list(sector.values)  # every choice has its row
+    assert all(s.ministry is None for s in ministry.sectors)  # the reference maps no sector to a ministry
