@@ -267,3 +267,9 @@ def test_the_sector_question_offers_the_15_critical_infrastructure_sectors(model
     ministry = model.contacts["sector_ministry"]
     assert [s.id for s in ministry.sectors] == list(sector.values)  # every choice has its row
     assert all(s.ministry is None for s in ministry.sectors)  # the reference maps no sector to a ministry
+
+
+def test_the_otasuketai_service_has_one_english_name_everywhere(model: TriageModel):
+    assert model.contacts["otasuketai"].name.en.startswith("Cybersecurity Otasuketai service")
+    for path in Path(SHIPPED_DIR).rglob("*.yaml"):
+        assert "Cyber Security Otasuketai" not in path.read_text(encoding="utf-8"), path
