@@ -18,6 +18,7 @@ from bot.app import create_bot
 from bot.cli.common import knowledge_failure, store_failure
 from bot.engine import Bot
 from bot.knowledge_base import KnowledgeError
+from bot.lang import environment_locale, locale_language
 from bot.models import Button, IncomingMessage, Notification, Response
 from bot.reload import start_watching
 from bot.render_text import render_reply
@@ -37,8 +38,7 @@ QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
 def terminal_locale(env: Mapping[str, str]) -> str | None:
     """The terminal's locale when it is Japanese (LC_ALL, then LC_MESSAGES, then LANG), else None:
     then the language of the user's last message decides, as on every platform."""
-    value = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
-    return "ja-JP" if value.lower().startswith("ja") else None
+    return "ja-JP" if locale_language(environment_locale(env)) == "ja" else None
 
 
 class ConsoleSession:
