@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.app import create_bot
 from bot.cli.common import knowledge_failure, store_failure
-from bot.engine import Bot
+from bot.engine import Bot, conversation_key
 from bot.knowledge_base import KnowledgeError
 from bot.lang import environment_locale, locale_language
 from bot.models import Button, IncomingMessage, Notification, Response
@@ -33,6 +33,10 @@ BANNER = (
     "/help で使い方, /quit で終了 (exit).\n"
 )
 QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
+DRAFT_KEPT = {
+    "ja": "入力途中の内容は保存しました。次に secbot chat を開いたときに、続けるかどうかをお尋ねします。",
+    "en": "Your answers so far are kept as a draft; next time you open secbot chat you will be asked whether to continue.",
+}
 
 
 def terminal_locale(env: Mapping[str, str]) -> str | None:
@@ -64,6 +68,18 @@ class ConsoleSession:
         response = await self.bot.session_start(self.to_message(""))
         self.show(response)
         return response
+
+    async def quit(self) -> None:
+        """Leaving in the middle of a form: say that the draft is kept and will be offered next time."""
+        try:
+            state = await self.bot.store.get_state(conversation_key(self.to_message("")))
+        except StoreError:
+            return
+        walk = state.get(state.get("flow") or "")
+        if isinstance(walk, dict) and walk.get("answers") is not None:
+            lang = walk.get("lang") if walk.get("lang") in DRAFT_KEPT else state.get("lang", "ja")
+            self.out.write(DRAFT_KEPT.get(lang, DRAFT_KEPT["ja"]) + "\n")
+            self.out.flush()
 
     async def send(self, line: str) -> Response:
         response = await self.bot.handle(self.to_message(line))
@@ -127,6 +143,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
             if not line:
                 break
             if line.strip().lower() in QUIT:
+                await session.quit()
                 break
             stdout.write("secbot>\n") if interactive else None
             await session.send(line.rstrip("\n"))
