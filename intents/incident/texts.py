@@ -41,8 +41,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "err_unknown_value": {"ja": "「{value}」は選べません（選択肢: {choices}）。", "en": "\"{value}\" is not a valid choice (choices: {choices})."},
     "err_required": {"ja": "入力してください。", "en": "This field is required."},
     "err_datetime": {
-        "ja": "日時として読めません。例：2026-11-27 09:30（日本時間）、または「今」。",
-        "en": "That is not a date and time I can read. For example 2026-11-27 09:30 (Japan time), or \"now\".",
+        "ja": "日時として読めません。次のように入力してください：2026-11-27 09:30（日本時間）、今、今朝9時、今日 14:30、昨日 18時、2時間前。",
+        "en": "That is not a date and time I can read. Type it like this: 2026-11-27 09:30 (Japan time), now, "
+              "today 9am, today 14:30, yesterday 6pm, 2 hours ago.",
     },
     "err_future": {"ja": "未来の日時になっています。", "en": "That time is in the future."},
     "form_errors": {"ja": "入力内容を確認してください。", "en": "Please check the form."},
