@@ -125,7 +125,11 @@ class Bot:
         return True
 
     def _language(self, text: str, message: IncomingMessage, state: Mapping[str, Any]) -> str:
-        return (detect_language(text) if text and not message.action else None) or state.get("lang") \
+        """The message's own language; else what we know of the user (earlier messages, locale).
+
+        A command word ("/incident", "/help") is English on every keyboard: it says nothing."""
+        words = text.split(" ", 1)[1] if text.startswith("/") and " " in text else ("" if text.startswith("/") else text)
+        return (detect_language(words) if words and not message.action else None) or state.get("lang") \
             or locale_language(message.locale) or self.default_lang
 
     async def _dispatch(self, turn: Turn, text: str) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.text import is_cjk
 
@@ -20,6 +21,11 @@ def detect_language(text: str) -> str | None:
     if words >= 3 and words * 2 > cjk:
         return "en"
     return "ja"
+
+
+def environment_locale(env: Mapping[str, str]) -> str | None:
+    """The terminal's locale as POSIX decides it: LC_ALL, then LC_MESSAGES, then LANG."""
+    return next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), None)
 
 
 def locale_language(locale: str | None) -> str | None:

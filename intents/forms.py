@@ -19,6 +19,7 @@ from bot.knowledge_base import Localized
 from bot.messages import table
 from bot.models import Button, Reply, ReplyKind, Response
 from bot.skills import Turn
+from intents.normalize import is_cjk, normalize
 
 BACK_WORDS = {"back", "戻る", "もどる", "前へ", "戻って"}
 CANCEL_WORDS = {"cancel", "キャンセル", "中止", "やめる", "stop", "quit"}
@@ -57,6 +58,12 @@ class WalkField(Protocol):
     def shown(self, answers: Mapping[str, str]) -> bool: ...
 
 
+def asks(item: WalkField, answers: Mapping[str, str]) -> bool:
+    """Whether the walk asks this field: shown, and not already answered by an earlier answer."""
+    implied = getattr(item, "implied_value", None)
+    return item.shown(answers) and (implied is None or implied(answers) is None)
+
+
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
@@ -66,15 +73,33 @@ def private_reply(turn: Turn, text: str, kind: ReplyKind = ReplyKind.NOTICE, **k
 
 
 def choice_from_text(item: WalkField, text: str) -> str | None:
-    """A typed answer to a choice: its number, its value, or its label in either language."""
+    """A typed answer to a choice: its number, its value, its label in either language, or the
+    one choice whose keywords it uses ("we got hit by ransomware", 「ランサム」); None if none or several."""
+    matches = choice_matches(item, text)
+    return matches[0] if len(matches) == 1 else None
+
+
+def choice_matches(item: WalkField, text: str) -> list[str]:
+    """The choices a typed answer can mean: an exact one, else every choice whose keywords it uses."""
     word = fold(text)
     if word.isdigit() and 1 <= int(word) <= len(item.choices):
-        return item.choices[int(word) - 1].value
+        return [item.choices[int(word) - 1].value]
     word = ALIASES.get(word, word)
     for choice in item.choices:
         if word in (choice.value, fold(choice.label.ja), fold(choice.label.en)):
-            return choice.value
-    return None
+            return [choice.value]
+    typed = f" {normalize(text)} "
+    return [choice.value for choice in item.choices
+            if any(_uses(typed, normalize(k)) for k in getattr(choice, "keywords", ()))]
+
+
+def _uses(typed: str, keyword: str) -> bool:
+    """A Japanese keyword anywhere; a Latin one as whole words ("bec" is not in "because")."""
+    if not keyword:
+        return False
+    if any(is_cjk(ch) for ch in keyword):
+        return keyword in typed
+    return f" {keyword} " in typed
 
 
 class FormWalker:
@@ -128,6 +153,7 @@ class FormWalker:
         if walk is None:
             return Response()
         turn.state[self.name] = {**walk, "paused": True}
+        turn.lang = walk.get("lang", turn.lang)
         return self.unfinished(turn)
 
     def unfinished(self, turn: Turn) -> Response:
@@ -150,6 +176,7 @@ class FormWalker:
         if item is None or fields is None or walk is None:
             self.clear(turn)
             return private_reply(turn, self.t("not_active", turn.lang))
+        turn.lang = walk.get("lang", turn.lang)  # the walk keeps its language: "戻る", "1", "今" never switch it
         word = fold(text)
         if word in CANCEL_WORDS:
             return self.cancel(turn)
@@ -157,17 +184,16 @@ class FormWalker:
             return self.resume(turn, fields) if word in CONTINUE_WORDS else self.unfinished(turn)
         if word in BACK_WORDS:
             return self.back(turn, fields)
-        if item.kind != "choice":
-            turn.lang = walk.get("lang", turn.lang)  # free text says nothing about the user's language
-        else:
-            walk["lang"] = turn.lang  # "yes" / "はい" does
         if text.startswith("/"):
             return private_reply(turn, self.t("in_flow", turn.lang), ReplyKind.ERROR) + self.ask(turn, fields)
         if item.kind == "choice":
-            value = choice_from_text(item, text)
-            if value is None:
-                return private_reply(turn, self.t("pick_choice", turn.lang, text=text.strip()[:80]),
-                                     ReplyKind.ERROR) + self.ask(turn, fields)
+            matches = choice_matches(item, text)
+            if len(matches) != 1:
+                labels = [c.label.get(turn.lang) for c in item.choices if c.value in matches]
+                error = self.t("ambiguous_choice", turn.lang, text=text.strip()[:80], choices=" / ".join(labels)) \
+                    if matches else self.t("pick_choice", turn.lang, text=text.strip()[:80])
+                return private_reply(turn, error, ReplyKind.ERROR) + self.ask(turn, fields)
+            value = matches[0]
             return await self.accept(turn, fields, item, value)
         if not item.required and word in SKIP_WORDS:
             return await self.accept(turn, fields, item, "")
@@ -180,6 +206,7 @@ class FormWalker:
         fields = self.walk_fields(turn)
         if fields is None or self.walk(turn) is None or turn.state.get("flow") != self.name:
             return private_reply(turn, self.t("not_active", turn.lang))
+        turn.lang = self.walk(turn).get("lang", turn.lang)  # type: ignore[union-attr]
         if verb == "cancel":
             return self.cancel(turn)
         if verb == "resume":
@@ -197,7 +224,7 @@ class FormWalker:
 
     def next_field(self, fields: Sequence[WalkField], walk: Mapping[str, Any]) -> WalkField | None:
         asked = set(walk["asked"])
-        return next((f for f in fields if f.shown(walk["answers"]) and f.id not in asked), None)
+        return next((f for f in fields if asks(f, walk["answers"]) and f.id not in asked), None)
 
     def ask(self, turn: Turn, fields: Sequence[WalkField]) -> Response:
         walk = self.walk(turn) or {}
@@ -205,7 +232,7 @@ class FormWalker:
         if item is None:
             return Response()
         lang = turn.lang
-        shown = [f for f in fields if f.shown(walk["answers"])]
+        shown = [f for f in fields if asks(f, walk["answers"])]
         step = len([f for f in shown if f.id in walk["asked"]]) + 1
         lines = [f"{self.t('progress', lang, step=step, total=len(shown))} {item.label.get(lang)}"]
         if item.help:

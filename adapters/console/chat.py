@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import getpass
 import io
+import os
 import sys
 import unicodedata
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from adapters.cli.common import knowledge_failure, store_failure
-from bot.engine import Bot
+from bot.engine import Bot, conversation_key
 from bot.knowledge_base import KnowledgeError
+from bot.lang import environment_locale, locale_language
 from bot.messages import say
 from bot.models import Button, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.reload import start_watching
@@ -32,15 +35,20 @@ BANNER = (
     "/help で使い方, /quit で終了 (exit).\n"
 )
 QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
+def terminal_locale(env: Mapping[str, str]) -> str | None:
+    """The terminal's locale when it is Japanese (LC_ALL, then LC_MESSAGES, then LANG), else None:
+    then the language of the user's last message decides, as on every platform."""
+    return "ja-JP" if locale_language(environment_locale(env)) == "ja" else None
 
 
 class ConsoleSession:
     """One terminal conversation; separated from I/O so tests can drive it."""
 
-    def __init__(self, bot: Bot, user: str, out: TextIO):
+    def __init__(self, bot: Bot, user: str, out: TextIO, locale: str | None = None):
         self.bot = bot
         self.user = user
         self.out = out
+        self.locale = locale
         self.buttons: list[Button] = []
         self.lang = bot.default_lang  # of the last reply: the language to speak in the terminal's own words
         self.in_form = False  # the last reply was a step of a form, which reads numbers itself
@@ -48,7 +56,7 @@ class ConsoleSession:
     def to_message(self, line: str) -> IncomingMessage:
         text = line.strip()
         base: dict[str, Any] = {"user_id": self.user, "conversation_id": f"console-{self.user}", "platform": "console",
-                "user_name": self.user, "channel_id": "console"}
+                                "user_name": self.user, "channel_id": "console", "locale": self.locale}
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
         return IncomingMessage(text=line, **base)
@@ -67,6 +75,18 @@ class ConsoleSession:
         response = await self.bot.session_start(self.to_message(""))
         self.show(response)
         return response
+
+    async def quit(self) -> None:
+        """Leaving in the middle of a form: say that the draft is kept and will be offered next time."""
+        try:
+            state = await self.bot.store.get_state(conversation_key(self.to_message("")))
+        except StoreError:
+            return
+        walk = state.get(state.get("flow") or "")
+        if isinstance(walk, dict) and walk.get("answers") is not None:
+            lang = walk.get("lang") if walk.get("lang") in ("ja", "en") else state.get("lang", "ja")
+            self.out.write(say("draft_kept", str(lang)) + "\n")
+            self.out.flush()
 
     async def send(self, line: str) -> Response:
         missing = self.no_such_option(line)
@@ -113,7 +133,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
         raise knowledge_failure(exc) from None
     except StoreError as exc:
         raise store_failure(exc) from None
-    session = ConsoleSession(bot, user, stdout)
+    session = ConsoleSession(bot, user, stdout, terminal_locale(os.environ))
     interactive = stdin.isatty()
     stdout.write(BANNER + "\n")
     await session.start()
@@ -138,6 +158,7 @@ async def _chat(settings: Settings, user: str, stdin: TextIO, stdout: TextIO) ->
             if not line:
                 break
             if unicodedata.normalize("NFKC", line).strip().lower() in QUIT:  # "／quit" from an IME too
+                await session.quit()
                 break
             stdout.write("secbot>\n") if interactive else None
             await session.send(line.rstrip("\n"))

@@ -96,7 +96,8 @@ def summarize(checkup: CheckupSet, records: Sequence[CheckupRecord], lang: str) 
     orgs = []
     for r in latest:
         scored = [a for a in r.scores.get("areas", ()) if a.get("score") is not None]
-        weakest = min(scored, key=lambda a: a["score"])["id"] if scored else None
+        lowest = min(scored, key=lambda a: a["score"]) if scored else None
+        weakest = lowest["id"] if lowest is not None and lowest["score"] < 100 else None  # full marks: none
         orgs.append(OrgSummary(r.organization, r.overall, titles.get(weakest or "", weakest), r.created_at,
                                r.respondent, r.platform))
     orgs.sort(key=lambda o: (o.overall is None, o.overall or 0, o.organization))

@@ -110,6 +110,7 @@ class IncidentFlow(FormWalker):
     async def _finish(self, turn: Turn, model: TriageModel, answers: Mapping[str, str]) -> Response:
         """Write the incident first (committed), then answer: a crash after this loses nothing."""
         lang = turn.lang
+        answers = model.with_implied(answers)
         result = evaluate(model, answers).to_dict(lang)
         message = turn.message
         record = await turn.store.create_incident(

@@ -64,6 +64,7 @@ class Contact:
 class Choice:
     value: str
     label: Localized
+    keywords: tuple[str, ...] = ()  # words a typed answer may use for this choice ("ランサム", "hacked")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Field:
     placeholder: Localized | None = None
     show_if: Condition = ()
     max_length: int = 500
+    implied: tuple[tuple[Condition, str], ...] = ()  # (when, value): an earlier answer already gives this one
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -88,6 +90,11 @@ class Field:
     def shown(self, answers: Mapping[str, str]) -> bool:
         """Asked only when every show_if field has one of its listed values."""
         return all(answers.get(name) in values for name, values in self.show_if)
+
+    def implied_value(self, answers: Mapping[str, str]) -> str | None:
+        """The answer earlier answers already give (then the field is not asked), or None."""
+        return next((value for when, value in self.implied
+                     if all(answers.get(name) in values for name, values in when)), None)
 
 
 @dataclass(frozen=True)
@@ -114,8 +121,11 @@ class Rule:
     stop: bool = False
     file: str = ""
     line: int | None = None
+    unless: Condition = ()  # the rule does not apply when every field listed here has one of its values
 
     def matches(self, answers: Mapping[str, str]) -> bool:
+        if self.unless and all(answers.get(name) in values for name, values in self.unless):
+            return False
         return all(answers.get(name) in values for name, values in self.when)
 
 
@@ -147,6 +157,15 @@ class TriageModel:
     def shown_fields(self, answers: Mapping[str, str]) -> list[Field]:
         """The fields asked, given these answers (show_if only looks at earlier fields)."""
         return [f for f in self.fields if f.shown(answers)]
+
+    def with_implied(self, answers: Mapping[str, str]) -> dict[str, str]:
+        """The answers plus those earlier answers imply (a field with `implied` is then not asked)."""
+        full = dict(answers)
+        for item in self.fields:
+            value = item.implied_value(full) if item.shown(full) else None
+            if value is not None:
+                full[item.id] = value
+        return full
 
     def form(self, lang: str) -> Form:
         """The form as the adapters render it (Slack modal, Teams Adaptive Card)."""
@@ -231,7 +250,8 @@ def build_fields(doc: YamlDocument, problems: list[Problem]) -> tuple[Field, ...
         if fid in fields:
             problems.append(doc.problem((*path, "id"), f"duplicate field id '{fid}'"))
             continue
-        choices = tuple(Choice(str(c["value"]), Localized.of(c["label"])) for c in raw.get("choices", ()))
+        choices = tuple(Choice(str(c["value"]), Localized.of(c["label"]), tuple(map(str, c.get("keywords", ()))))
+                        for c in raw.get("choices", ()))
         if kind == "choice" and not choices:
             problems.append(doc.problem(path, f"field '{fid}' is a choice but has no `choices`"))
         if kind != "choice" and choices:
@@ -259,7 +279,16 @@ def build_fields(doc: YamlDocument, problems: list[Problem]) -> tuple[Field, ...
         fields[fid] = Field(
             id=fid, kind=kind, label=Localized.of(raw["label"]), required=bool(raw.get("required", True)),
             choices=choices, help=_loc(raw.get("help")), placeholder=_loc(raw.get("placeholder")), show_if=show_if,
-            max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH[kind])))
+            max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH[kind])),
+            implied=tuple((_condition(i["when"]), str(i["value"])) for i in raw.get("implied", ())))
+        for i_index, entry in enumerate(raw.get("implied", ())):
+            if str(entry["value"]) not in fields[fid].values:
+                problems.append(doc.problem((*path, "implied", i_index), f"field '{fid}': implied value "
+                                            f"'{entry['value']}' is not one of its values"))
+            for name in entry["when"]:
+                if name not in fields:
+                    problems.append(doc.problem((*path, "implied", i_index), f"field '{fid}': implied refers to "
+                                                f"'{name}', which is not an earlier field"))
     type_field = fields.get(TYPE_FIELD)
     if type_field is None or type_field.kind != "choice":
         problems.append(doc.problem(("triage", "form", "fields"), f"the form needs a choice field '{TYPE_FIELD}' (it picks the checklist)"))
@@ -348,7 +377,8 @@ def build_rules(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mappin
                                       _loc(item.get("deadline"))))
         rule = Rule(id=rid, when=when, add=tuple(additions), steps=tuple(Localized.of(s) for s in raw.get("steps", ())),
                     urgent_steps=tuple(Localized.of(s) for s in raw.get("urgent_steps", ())),
-                    stop=bool(raw.get("stop", False)), file=str(doc.path), line=doc.line_of((*path, "id")))
+                    stop=bool(raw.get("stop", False)), file=str(doc.path), line=doc.line_of((*path, "id")),
+                    unless=_condition(raw.get("unless", {})))
         if len(problems) == before:  # the condition names known fields and values
             domain, reason = reachable_domain(when, fields)
             if reason:

@@ -90,6 +90,7 @@ def evaluate(model: TriageModel, answers: Mapping[str, str]) -> TriageResult:
     for item in model.fields:
         if item.shown(asked) and answers.get(item.id):
             asked[item.id] = answers[item.id]
+    asked = model.with_implied(asked)
     rank = {p.id: n for n, p in enumerate(model.priorities)}
     chosen: dict[str, tuple[int, int, Addition]] = {}
     rule_steps: list[Localized] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,12 +46,62 @@ class Checked:
         return {e.field: e.text(lang) for e in self.errors}
 
 
+_DAYS = {"今日": 0, "本日": 0, "今朝": 0, "today": 0, "this morning": 0, "昨日": 1, "きのう": 1, "yesterday": 1,
+         "一昨日": 2, "おととい": 2}
+_RELATIVE_DAY = re.compile(r"^(?P<day>" + "|".join(sorted(map(re.escape, _DAYS), key=len, reverse=True))
+                           + r")(?:\s*(?:at\s*)?(?P<time>.+))?$")
+_CLOCK = re.compile(r"^(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:|h)?\s*(?P<minute>\d{1,2}|半)?\s*分?"
+                    r"\s*(?P<suffix>am|pm|a\.m\.|p\.m\.)?(?:ごろ|頃|くらい)?$")
+_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?P<unit>分|時間|日|minutes?|mins?|hours?|hrs?|days?)\s*(?:前|ago)$")
+_AGO_UNITS = {"分": "minutes", "min": "minutes", "minute": "minutes", "時間": "hours", "hour": "hours",
+              "hr": "hours", "日": "days", "day": "days"}
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    """"9時", "9:30", "午後3時半", "9am", "9:30 pm" -> (hour, minute)."""
+    found = _CLOCK.match(text.strip())
+    if found is None:
+        return None
+    hour = int(found["hour"])
+    if (found["ampm"] or found["suffix"]) and not 1 <= hour <= 12:
+        return None
+    minute = 30 if found["minute"] == "半" else int(found["minute"] or 0)
+    pm = found["ampm"] == "午後" or (found["suffix"] or "").startswith("p")
+    if pm and hour < 12:
+        hour += 12
+    if (found["ampm"] == "午前" or (found["suffix"] or "").startswith("a")) and hour == 12:
+        hour = 0
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _relative(value: str, now: datetime) -> datetime | None:
+    """"今朝9時", "昨日", "今日 9:00", "today 9am", "yesterday", "2 hours ago", "30分前"."""
+    text = unicodedata.normalize("NFKC", value).strip().casefold()
+    ago = _AGO.match(text)
+    if ago is not None:
+        unit = _AGO_UNITS.get(ago["unit"].rstrip("s"), _AGO_UNITS.get(ago["unit"]))
+        return (now - timedelta(**{unit or "hours": int(ago["n"])})).replace(second=0)
+    day = _RELATIVE_DAY.match(text)
+    if day is None:  # a time alone ("9時", "午後3時半", "9:30am") is today
+        clock = _clock(text) if re.search(r"時|:|am|pm|午", text) else None
+        return now.replace(hour=clock[0], minute=clock[1], second=0) if clock else None
+    date = now - timedelta(days=_DAYS[day["day"]])
+    if not day["time"]:  # a day alone: that day's start ("today" alone is "now", above); "this morning" needs a time
+        return None if day["day"] in ("今朝", "this morning") else date.replace(hour=0, minute=0, second=0)
+    clock = _clock(day["time"])
+    return date.replace(hour=clock[0], minute=clock[1], second=0) if clock else None
+
+
 def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
-    """ISO-like date/time (naive = Japan time), a Unix timestamp (Slack's datetimepicker), or "now"."""
-    now = now or datetime.now(JST)
+    """ISO-like date/time (naive = Japan time), a Unix timestamp (Slack's datetimepicker), "now",
+    or a relative time ("今朝9時", "昨日", "today 9am", "2 hours ago")."""
+    now = (now or datetime.now(JST)).astimezone(JST).replace(microsecond=0)
     value = text.strip()
     if value.lower() in NOW_WORDS:
-        return now.astimezone(JST).replace(microsecond=0)
+        return now
+    relative = _relative(value, now)
+    if relative is not None:
+        return relative
     if _EPOCH.match(value):
         return datetime.fromtimestamp(float(value), JST)
     value = value.replace("/", "-").replace("Z", "+00:00")
@@ -107,6 +158,10 @@ def check_answers(model: TriageModel, values: Mapping[str, Any], *, partial: boo
         if not item.shown(answers):
             if raw not in (None, ""):
                 ignored.append(item.id)
+            continue
+        implied = item.implied_value(answers)
+        if implied is not None:  # not asked: an earlier answer gives it (a modal shows it anyway)
+            answers[item.id] = implied
             continue
         value, error = check_value(item, raw, now)
         if error:

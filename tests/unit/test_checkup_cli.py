@@ -127,3 +127,19 @@ def test_scs_star3_set_scores_cites_its_sources_and_reports_across_suppliers(env
     assert "| Logs and backups | 50.0 | 0 |" in report.stdout
     assert report.stdout.index("Alpha Parts") > report.stdout.index("## By organisation")
     assert "Alpha Parts" not in secbot(env, "checkup", "report", "--lang", "en").stdout  # the default set is apart
+
+
+def test_report_names_no_weakest_area_for_an_organisation_with_full_marks(env: dict[str, str], tmp_path: Path) -> None:
+    from bot.knowledge_base import load_knowledge
+    from intents.checkup.model import build_checkup
+    from knowledge import SHIPPED_DIR
+
+    model = build_checkup(load_knowledge(SHIPPED_DIR))
+    assert model is not None
+    best = {q.id: max((c for c in q.choices if c.score is not None), key=lambda c: c.score or 0).value
+            for q in model.sets["default"].questions}
+    assert secbot(env, "checkup", "--org", "Perfect KK", "--answers", write(tmp_path, "p.json", best)).returncode == 0
+    md = secbot(env, "checkup", "report", "--lang", "en")
+    assert md.returncode == 0, md.stderr
+    [row] = [line for line in md.stdout.splitlines() if line.startswith("| Perfect KK")]
+    assert row.split("|")[2].strip() == "100" and row.split("|")[3].strip() == "-", row

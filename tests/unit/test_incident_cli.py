@@ -166,3 +166,16 @@ def test_an_incident_survives_a_kill_right_after_the_reply(tmp_path: Path, env):
     assert incident_rows(env) == [(incident_id, "open")]
     shown = secbot(env, "incidents", "show", incident_id)
     assert shown.returncode == 0 and "encrypted files" in shown.stdout
+
+
+def test_incidents_list_and_show_speak_the_same_language_in_the_same_shell(tmp_path: Path, env):
+    english = json.loads(secbot(env, "triage", "--json", "--lang", "en", "--reporter", "suzuki",
+                                "--answers", answers_file(tmp_path, RANSOMWARE)).stdout)["incident_id"]
+    for locale, words in (("ja_JP.UTF-8", "ランサムウェア"), ("en_US.UTF-8", "Ransomware")):
+        shell = {**env, "LANG": locale, "LC_ALL": "", "LC_MESSAGES": ""}
+        listing = secbot(shell, "incidents", "list")
+        shown = secbot(shell, "incidents", "show", english)
+        assert listing.returncode == 0 and shown.returncode == 0
+        assert words in listing.stdout and words in shown.stdout, (locale, listing.stdout, shown.stdout)
+    shown = secbot({**env, "LANG": "ja_JP.UTF-8"}, "incidents", "show", english, "--lang", "en")
+    assert "Ransomware" in shown.stdout  # --lang first

@@ -138,3 +138,30 @@ async def test_japanese_conversation_gets_the_form_walk_in_japanese(make_bot):
     await bot.handle(IncomingMessage(text="JC-STARとは", **console))
     intro, question = (await bot.handle(IncomingMessage(text="/incident", **console))).replies
     assert question.lang == "ja" and question.text.endswith("何が起きましたか？")
+
+
+async def test_a_command_word_does_not_make_a_japanese_user_english(make_bot):
+    bot = await make_bot()
+    console = {"user_id": "me", "conversation_id": "c", "platform": "console", "locale": "ja-JP"}
+    await bot.handle(IncomingMessage(text="/help", **console))
+    intro, question = (await bot.handle(IncomingMessage(text="/incident", **console))).replies
+    assert question.lang == "ja" and question.text.endswith("何が起きましたか？")
+
+
+def test_the_terminal_locale_is_used_only_when_it_is_japanese():
+    from adapters.console.chat import terminal_locale
+
+    assert terminal_locale({"LANG": "ja_JP.UTF-8"}) == "ja-JP"
+    assert terminal_locale({"LANG": "ja_JP.UTF-8", "LC_ALL": "C.UTF-8"}) is None  # LC_ALL wins
+    assert terminal_locale({"LANG": "en_US.UTF-8"}) is None and terminal_locale({}) is None
+
+
+async def test_the_walk_takes_the_incident_type_in_the_reporters_own_words(make_bot):
+    bot = await make_bot()
+    console = {"user_id": "me", "conversation_id": "c", "platform": "console", "locale": "en-US"}
+    await bot.handle(IncomingMessage(text="/incident", **console))
+    error, question = (await bot.handle(IncomingMessage(text="ransomware and a data leak", **console))).replies
+    assert error.kind is ReplyKind.ERROR and "Ransomware" in error.text and "Data leak" in error.text
+    assert question.data["field"] == "incident_type"
+    [question] = (await bot.handle(IncomingMessage(text="ランサム", **console))).replies
+    assert question.data["field"] == "state_sponsored"

@@ -90,7 +90,8 @@ def test_rule_shadowed_by_an_earlier_stop_rule_can_never_fire(tmp_path: Path):
                "      add:\n        - contact: antiphishing\n          priority: help\n          why: {ja: テスト, en: test}\n")
     bad = replace(TRIAGE, "  rules:\n", stopper)
     found = problems(folder(tmp_path, bad))
-    shadowed = {"bec_transfer", "phishing_card", "phishing_credentials", "phishing_impersonation", "phishing"}
+    shadowed = {"bec_transfer", "phishing_card", "phishing_credentials", "phishing_impersonation", "phishing",
+                "personal_data_phishing_unsure", "business_email_compromise"}
     assert len(found) == len(shadowed), found
     for rule in shadowed:
         [problem] = [p for p in found if f"rule '{rule}' can never fire" in p]

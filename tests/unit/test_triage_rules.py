@@ -110,7 +110,8 @@ def test_urgent_steps_come_first_and_the_type_checklist_follows(model: TriageMod
     result = evaluate(model, {**NEUTRAL, "incident_type": "phishing_bec", "phishing_detail": "transfer", "ongoing": "yes"})
     steps = [s.en for s in result.steps]
     assert steps[0].startswith("Ask your bank right now")
-    assert steps[1].startswith("For business email compromise")  # the type checklist
+    assert steps[1].startswith("Keep the phishing mail")  # the type checklist
+    assert any(s.startswith("For business email compromise") for s in steps[2:])  # the rule's steps
     assert steps[-1].startswith("Notify the people affected")  # the common checklist closes
 
 
@@ -189,7 +190,16 @@ def test_scenario(model: TriageModel, scenario: dict[str, Any]):
             text = text_of(advice[contact])
             for phrase in phrases:
                 assert phrase in text, (key, contact, phrase, text)
+    for contact, phrases in scenario.get("why_excludes", {}).items():
+        for phrase in phrases:
+            assert phrase not in advice[contact].why("en"), (contact, phrase)
+    for contact, tier in scenario.get("priority", {}).items():
+        assert advice[contact].priority.id == tier, (contact, advice[contact].priority.id)
+    for rule_id in scenario.get("rules_include", []):
+        assert rule_id in result.fired, (rule_id, result.fired)
     steps = [s.en for s in result.steps]
+    for phrase in scenario.get("steps_include", []):
+        assert any(phrase in s for s in steps), (phrase, steps)
     if "first_step" in scenario:
         assert steps[0].startswith(scenario["first_step"]), steps[0]
     for phrase in scenario.get("steps_exclude", []):
@@ -243,3 +253,23 @@ def test_no_step_or_reason_says_the_same_sentence_twice(model: TriageModel):
     for incident_type in model.field("incident_type").values:  # type: ignore[union-attr]
         result = evaluate(model, {**NEUTRAL, "incident_type": incident_type, "ongoing": "yes", "personal_data": "yes"})
         assert len({s.ja for s in result.steps}) == len(result.steps)
+
+
+def test_the_sector_question_offers_the_15_critical_infrastructure_sectors(model: TriageModel):
+    # 重要インフラのサイバーセキュリティに係る行動計画 (https://www.nisc.go.jp/policy/group/infra/index.html)
+    sector = model.field("sector")
+    assert sector is not None
+    names = [c.label.ja for c in sector.choices]
+    assert names[:15] == ["情報通信", "金融", "航空", "空港", "鉄道", "電力", "ガス", "政府・行政サービス（地方公共団体を含む）",
+                          "医療", "水道", "物流", "化学", "クレジット", "石油", "港湾"]
+    assert list(sector.values[15:]) == ["other", "unknown"]
+    assert all(c.label.en and c.label.en != c.label.ja for c in sector.choices)
+    ministry = model.contacts["sector_ministry"]
+    assert [s.id for s in ministry.sectors] == list(sector.values)  # every choice has its row
+    assert all(s.ministry is None for s in ministry.sectors)  # the reference maps no sector to a ministry
+
+
+def test_the_otasuketai_service_has_one_english_name_everywhere(model: TriageModel):
+    assert model.contacts["otasuketai"].name.en.startswith("Cybersecurity Otasuketai service")
+    for path in Path(SHIPPED_DIR).rglob("*.yaml"):
+        assert "Cyber Security Otasuketai" not in path.read_text(encoding="utf-8"), path

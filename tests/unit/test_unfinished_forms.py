@@ -16,6 +16,7 @@ def leave_a_report_unfinished(env: dict[str, str]) -> None:  # noqa: F811
     first = secbot(env, "chat", "--user", "taro", stdin="/incident\n1\n/quit\n")  # one answer, then gone
     assert first.returncode == 0, first.stderr
     assert "（2/" in first.stdout  # the walk is at its second question
+    assert "入力途中の内容は保存しました" in first.stdout  # /quit says the draft is kept, not silence
 
 
 def test_a_new_session_offers_to_continue_or_cancel_an_unfinished_report(env: dict[str, str]) -> None:  # noqa: F811
@@ -52,3 +53,11 @@ def test_another_user_is_not_asked_about_someone_elses_report(env: dict[str, str
     leave_a_report_unfinished(env)
     other = secbot(env, "chat", "--user", "hanako", stdin=f"{QUESTION}\n/quit\n")
     assert "報告途中" not in other.stdout and "IPA" in other.stdout
+
+
+def test_quitting_an_english_form_says_in_english_that_the_draft_is_kept(env: dict[str, str]) -> None:  # noqa: F811
+    out = secbot(env, "chat", "--user", "jane", stdin="what is phishing?\n/incident\n1\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    assert "kept as a draft" in out.stdout and "next time" in out.stdout
+    done = secbot(env, "chat", "--user", "jane", stdin="cancel\n/quit\n")
+    assert "kept as a draft" not in done.stdout  # nothing left to keep

@@ -47,7 +47,8 @@ async def test_slash_incident_in_a_channel_sends_the_form_privately(server: Team
     assert private.conversation_id == "a:personal-1" and private.reply_to_id is None
     assert "incident_type" in inputs(private.card)
     assert notice.conversation_id == activity["conversation"]["id"] and not notice.cards
-    assert "personal chat" in notice.body["text"]
+    # "/incident" says nothing about the language: the user's Teams locale (ja-JP) decides
+    assert "個人チャット" in notice.body["text"]
     assert_valid_cards([private.card])
 
 
@@ -55,7 +56,7 @@ async def test_when_a_private_chat_is_refused_the_channel_is_told_how_to_report(
     server.connector.fail_create_conversation = True
     await server.post(server.payload("message_channel_mention", text="<at>secbot</at> /incident"))
     (notice,) = server.connector.messages()
-    assert not notice.cards and "Open a personal chat with me" in notice.body["text"]
+    assert not notice.cards and "私との個人チャットを開き" in notice.body["text"]  # the user's locale is ja-JP
 
 
 async def test_a_submit_with_missing_fields_lists_them(server: TeamsServer) -> None:
