@@ -8,7 +8,7 @@ import sys
 
 from aiohttp import web
 
-from adapters.web import supplier
+from adapters.web import chat, supplier
 from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, WebConfig
 from adapters.web.pages import setup_templates
 from adapters.web.security import SECURE_KEY, RateLimiter, security_middleware
@@ -34,6 +34,7 @@ def create_app(bot: Bot, config: WebConfig | None = None) -> web.Application:
     setup_templates(app)
     app.router.add_get("/healthz", healthz)
     supplier.routes(app)
+    chat.routes(app)
     return app
 
 
