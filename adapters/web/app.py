@@ -8,7 +8,7 @@ import sys
 
 from aiohttp import web
 
-from adapters.web import chat, supplier
+from adapters.web import admin, chat, supplier
 from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, WebConfig
 from adapters.web.pages import setup_templates
 from adapters.web.security import SECURE_KEY, RateLimiter, security_middleware
@@ -35,6 +35,7 @@ def create_app(bot: Bot, config: WebConfig | None = None) -> web.Application:
     app.router.add_get("/healthz", healthz)
     supplier.routes(app)
     chat.routes(app)
+    admin.routes(app)
     return app
 
 
@@ -42,7 +43,8 @@ def web_front_end(bot: Bot, settings: Settings, *, host: str, port: int, config:
     """A front end for bot.service.run_service: serve the pages until `stop` is set."""
 
     async def run(stop: asyncio.Event) -> None:
-        runner = await start_server(create_app(bot, config), host, port, limits=Limits())
+        runner = await start_server(create_app(bot, config or WebConfig.from_env(knowledge_dir=settings.knowledge_dir)),
+                                    host, port, limits=Limits())
         bound = runner.addresses[0][1] if runner.addresses else port
         print(f"secbot: web pages on http://{host}:{bound}/chat (admin: /admin; supplier links: "
               "`secbot checkup invite`)", file=sys.stderr, flush=True)

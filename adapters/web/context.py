@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -19,11 +20,12 @@ class WebConfig:
     user_header: str | None = None  # SECBOT_WEB_USER_HEADER: the auth proxy's user header
     base_url: str = "http://127.0.0.1:8080"  # SECBOT_WEB_BASE_URL: how people reach the pages (for links)
     secure_cookies: bool = False  # SECBOT_WEB_SECURE_COOKIES=1 when TLS ends at a proxy that sends no X-Forwarded-Proto
+    knowledge_dir: Path | None = None  # for the intent scaffold download (checks the ids in use)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> WebConfig:
+    def from_env(cls, env: dict[str, str] | None = None, knowledge_dir: Path | None = None) -> WebConfig:
         env = dict(os.environ) if env is None else env
-        return cls(user_header=(env.get("SECBOT_WEB_USER_HEADER") or "").strip() or None,
+        return cls(knowledge_dir=knowledge_dir, user_header=(env.get("SECBOT_WEB_USER_HEADER") or "").strip() or None,
                    base_url=(env.get("SECBOT_WEB_BASE_URL") or cls.base_url).rstrip("/"),
                    secure_cookies=env.get("SECBOT_WEB_SECURE_COOKIES", "").lower() in ("1", "true", "yes"))
 

@@ -14,8 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.web.context import BOT_KEY, INVITE_LIMIT_KEY, tokens
-from adapters.web.pages import message, render
-from adapters.web.security import client_key
+from adapters.web.pages import message, render, token_lookup
 from adapters.web.texts import page_lang, tr
 from bot.store.web_tokens import Invite
 from intents.answers import answer_reply
@@ -40,15 +39,10 @@ def _checkup(request: web.Request, set_id: str) -> CheckupSet | None:
 
 async def _open(request: web.Request) -> tuple[Invite, CheckupSet, str, str] | web.Response:
     """The invitation and its set, or the refusal page (unknown, expired, revoked, too many tries)."""
-    limiter = request.app[INVITE_LIMIT_KEY]
-    key = client_key(request)
-    lang = page_lang(request)
-    if limiter.blocked(key):
-        return message(request, lang, "link_invalid", "too_many", 429)
-    invite = await tokens(request).find_invite(request.match_info["token"])
-    if invite is None:
-        limiter.failed(key)
-        return message(request, lang, "link_invalid", "link_invalid", 404)
+    invite = await token_lookup(request, request.app[INVITE_LIMIT_KEY], tokens(request).find_invite,
+                                heading="link_invalid", unknown="link_invalid", unknown_status=404)
+    if isinstance(invite, web.Response):
+        return invite
     lang = page_lang(request, default=invite.lang, accept_language=False)
     state = invite.state()
     if state in ("expired", "revoked"):

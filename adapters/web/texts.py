@@ -59,6 +59,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "choose": {"ja": "選択してください", "en": "Choose"},
     # admin
     "admin_title": {"ja": "管理ダッシュボード", "en": "Admin dashboard"},
+    "login_used": {"ja": "このログインリンクは使用済みか期限切れです。`secbot web login-link` で新しいリンクを作ってください。",
+                   "en": "This sign-in link was already used or has expired. Make a new one with `secbot web login-link`."},
+    "sign_in": {"ja": "管理ダッシュボードにログイン", "en": "Sign in to the admin dashboard"},
+    "sign_in_note": {"ja": "このリンクは1回だけ使えます。", "en": "This link works once."},
     "forbidden": {"ja": "このページを見る権限がありません。", "en": "You are not allowed to see this page."},
     "questions_per_day": {"ja": "日別の質問数（結果別）", "en": "Questions per day by outcome"},
     "day": {"ja": "日付", "en": "Day"},

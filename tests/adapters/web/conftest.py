@@ -53,7 +53,8 @@ async def web_server(tmp_path: Path) -> AsyncIterator[WebServer]:
     settings = Settings.from_env({"SECBOT_ADMINS": ADMIN, "SECBOT_RESPONDERS": RESPONDER},
                                  knowledge_dir=SHIPPED_DIR, database_url=database_url)
     bot = await create_bot(settings)
-    runner = await start_server(create_app(bot, WebConfig(user_header=USER_HEADER)), "127.0.0.1", 0)
+    config = WebConfig(user_header=USER_HEADER, knowledge_dir=SHIPPED_DIR)
+    runner = await start_server(create_app(bot, config), "127.0.0.1", 0)
     port = runner.addresses[0][1]
     try:
         yield WebServer(f"http://127.0.0.1:{port}", bot, database_url)
