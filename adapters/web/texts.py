@@ -88,6 +88,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "common_gaps": {"ja": "よくある改善点", "en": "Most common gaps"},
     "share": {"ja": "割合", "en": "Share"},
     "csv": {"ja": "CSVをダウンロード", "en": "Download CSV"},
+    "as_of": {"ja": "集計 {at}（30秒ごとに更新）", "en": "Figures as of {at} (refreshed every 30 seconds)"},
     "nothing": {"ja": "まだありません。", "en": "Nothing yet."},
     "average": {"ja": "平均", "en": "Average"},
 }
