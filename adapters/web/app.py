@@ -9,7 +9,8 @@ import sys
 from aiohttp import web
 
 from adapters.web import admin, chat, supplier
-from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, WebConfig
+from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, NOTIFY_KEY, WebConfig
+from adapters.web.notify import Notify, security_notifier
 from adapters.web.pages import setup_templates
 from adapters.web.security import SECURE_KEY, RateLimiter, security_middleware
 from bot.engine import Bot
@@ -23,11 +24,12 @@ async def healthz(_: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def create_app(bot: Bot, config: WebConfig | None = None) -> web.Application:
+def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | None = None) -> web.Application:
     config = config or WebConfig.from_env()
     app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
     app[BOT_KEY] = bot
     app[CONFIG_KEY] = config
+    app[NOTIFY_KEY] = notify
     app[SECURE_KEY] = config.secure_cookies
     app[INVITE_LIMIT_KEY] = RateLimiter()
     app[LOGIN_LIMIT_KEY] = RateLimiter()
@@ -43,8 +45,9 @@ def web_front_end(bot: Bot, settings: Settings, *, host: str, port: int, config:
     """A front end for bot.service.run_service: serve the pages until `stop` is set."""
 
     async def run(stop: asyncio.Event) -> None:
-        runner = await start_server(create_app(bot, config or WebConfig.from_env(knowledge_dir=settings.knowledge_dir)),
-                                    host, port, limits=Limits())
+        app = create_app(bot, config or WebConfig.from_env(knowledge_dir=settings.knowledge_dir),
+                         notify=security_notifier(settings))
+        runner = await start_server(app, host, port, limits=Limits())
         bound = runner.addresses[0][1] if runner.addresses else port
         print(f"secbot: web pages on http://{host}:{bound}/chat (admin: /admin; supplier links: "
               "`secbot checkup invite`)", file=sys.stderr, flush=True)

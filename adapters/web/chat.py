@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.web.context import BOT_KEY, CONFIG_KEY
+from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY
 from adapters.web.pages import render
 from adapters.web.security import csrf_token
 from adapters.web.texts import page_lang, tr
@@ -121,7 +121,7 @@ async def command_page(request: web.Request, command: str) -> web.Response:
         notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
         return _page(request, lang, None, replies=(notice,), status=403)
     response = await request.app[BOT_KEY].handle(_message(request, user, lang, text=command))
-    return _page(request, lang, user, replies=_deliver(response))
+    return _page(request, lang, user, replies=await _deliver(request, response))
 
 
 async def chat_post(request: web.Request) -> web.Response:
@@ -138,13 +138,22 @@ async def chat_post(request: web.Request) -> web.Response:
         values = {k: str(v) for k, v in form.items() if k not in ("csrf", "form_id", "action", "text") and str(v)}
         message = _message(request, user, lang, form_id=form_id, form_values=values)
         response = await request.app[BOT_KEY].handle(message)
-        return _page(request, lang, user, replies=_deliver(response), form_values={**values, "form_id": form_id})
+        return _page(request, lang, user, replies=await _deliver(request, response), form_values={**values, "form_id": form_id})
     message = _message(request, user, lang, action=action, text="" if action else text)
     response = await request.app[BOT_KEY].handle(message)
-    return _page(request, lang, user, asked=None if action else text, replies=_deliver(response))
+    return _page(request, lang, user, asked=None if action else text, replies=await _deliver(request, response))
 
 
-def _deliver(response: Response) -> tuple[Reply, ...]:
-    for note in response.notifications:  # delivered by the Slack/Teams processes' own channels, not here
-        log.warning("web: a %s notification cannot be delivered from the web front end", note.kind)
+async def _deliver(request: web.Request, response: Response) -> tuple[Reply, ...]:
+    """The replies to show; the notifications go to the security team (adapters/web/notify.py)."""
+    notify = request.app[NOTIFY_KEY]
+    for note in response.notifications:
+        if notify is None:
+            log.warning("web: the %s notification was not delivered: set SLACK_BOT_TOKEN and SECBOT_SECURITY_CHANNEL "
+                        "(see docs/web.md)", note.kind)
+            continue
+        try:
+            await notify(note)
+        except Exception:  # noqa: BLE001 - the record is stored; the user must still see their reply
+            log.exception("web: could not deliver the %s notification", note.kind)
     return response.replies

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -34,6 +35,7 @@ BOT_KEY: web.AppKey[Bot] = web.AppKey("secbot_bot", Bot)
 CONFIG_KEY: web.AppKey[WebConfig] = web.AppKey("secbot_web_config", WebConfig)
 INVITE_LIMIT_KEY: web.AppKey[RateLimiter] = web.AppKey("secbot_invite_limit", RateLimiter)
 LOGIN_LIMIT_KEY: web.AppKey[RateLimiter] = web.AppKey("secbot_login_limit", RateLimiter)
+NOTIFY_KEY: web.AppKey[Any] = web.AppKey("secbot_web_notify", object)  # adapters.web.notify.Notify or None
 
 
 def tokens(request: web.Request) -> WebTokens:
