@@ -117,3 +117,15 @@ async def test_the_security_headers_are_on_every_page(web_server: WebServer) -> 
                 assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
         async with session.get(web_server.url + "/chat", headers={"X-Forwarded-Proto": "https"}) as response:
             assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_the_language_follows_the_browser_and_the_switch_is_remembered(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(web_server.url + "/chat", headers={"Accept-Language": "en-US,en;q=0.9"}) as response:
+            assert '<html lang="en">' in await response.text()
+        async with session.get(web_server.url + "/chat", headers={"Accept-Language": "ja"}) as response:
+            assert "セキュリティ相談" in await response.text()
+        async with session.get(web_server.url + "/chat?lang=en", headers={"Accept-Language": "ja"}) as response:
+            assert "Security help" in await response.text()
+        async with session.get(web_server.url + "/chat", headers={"Accept-Language": "ja"}) as response:
+            assert "Security help" in await response.text()  # the switch wins from then on
