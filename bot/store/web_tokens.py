@@ -70,7 +70,7 @@ class WebTokens:
 
     def __init__(self, store: Any):
         self.store = store
-        self._pg = type(store).__name__ == "PostgresStore"
+        self._pg = store.url.startswith(("postgresql:", "postgres:"))  # $1 placeholders instead of ?
 
     def _sql(self, sql: str) -> str:
         if not self._pg:
