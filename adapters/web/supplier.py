@@ -82,27 +82,32 @@ def _step_number(request: web.Request, checkup: CheckupSet) -> int:
     return step
 
 
-async def step_page(request: web.Request) -> web.Response:
+async def _open_step(request: web.Request, used_status: int) -> tuple[Invite, CheckupSet, str, str, int] | web.Response:
+    """As `_open`, for a step of an invitation that has not submitted yet (else `used_status`)."""
     opened = await _open(request)
     if isinstance(opened, web.Response):
         return opened
     invite, checkup, lang, base = opened
     if invite.completed_at is not None:
-        return message(request, lang, "link_invalid", "link_used", 410)
-    step = _step_number(request, checkup)
+        return message(request, lang, "link_invalid", "link_used", used_status)
+    return invite, checkup, lang, base, _step_number(request, checkup)
+
+
+async def step_page(request: web.Request) -> web.Response:
+    opened = await _open_step(request, 410)
+    if isinstance(opened, web.Response):
+        return opened
+    invite, checkup, lang, base, step = opened
     await tokens(request).mark_opened(invite.id)
     return render(request, "checkup_step.html", lang, base=base, error=None,
                   **_step_context(checkup, step, lang, dict(invite.draft)))
 
 
 async def step_submit(request: web.Request) -> web.Response:
-    opened = await _open(request)
+    opened = await _open_step(request, 409)
     if isinstance(opened, web.Response):
         return opened
-    invite, checkup, lang, base = opened
-    if invite.completed_at is not None:
-        return message(request, lang, "link_invalid", "link_used", 409)
-    step = _step_number(request, checkup)
+    invite, checkup, lang, base, step = opened
     form = await request.post()
     area = checkup.areas[step - 1]
     draft = dict(invite.draft)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.messages import localize
+
 LANGS = ("ja", "en")
 LANG_COOKIE = "secbot_lang"
 
@@ -95,8 +97,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def tr(key: str, lang: str, **params: object) -> str:
-    text = TEXTS[key].get(lang) or TEXTS[key]["en"]
-    return text.format(**params) if params else text
+    return localize(TEXTS, key, lang, **params)
 
 
 def page_lang(request: web.Request, default: str = "ja", *, accept_language: bool = True) -> str:
