@@ -95,3 +95,21 @@ async def test_an_incident_reported_on_the_web_is_listed_by_the_cli(web_server: 
     capsys.readouterr()
     assert await asyncio.to_thread(main, ["incidents", "show", record.id]) == 0  # the CLI runs its own loop
     assert record.id in capsys.readouterr().out
+
+
+async def test_the_checkup_form_on_the_chat_page_scores_and_stores_the_result(web_server: WebServer, browser) -> None:
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US",
+                                        extra_http_headers={USER_HEADER: "hanako@example.co.jp"})
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/checkup")
+    form = page.locator("form.bot-form")
+    checkup = web_server.bot.knowledge.current.components["checkup"].default
+    assert await form.locator("select").count() == len(checkup.questions)  # the set's own questions
+    await form.get_by_label("Organisation name").fill("Sales dept.")
+    for select in await form.locator("select").all():
+        await select.select_option(index=1)
+    await form.locator("button[type=submit]").click()
+    text = await page.locator("#conversation").inner_text()
+    assert "Sales dept." in text and "100" in text, text
+    [record] = await web_server.bot.store.list_checkups()
+    assert record.platform == "web" and record.respondent == "hanako@example.co.jp" and record.overall == 100
