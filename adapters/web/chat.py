@@ -62,7 +62,7 @@ def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -
 
 def _page(request: web.Request, lang: str, user: str | None, *, asked: str | None = None,
           replies: tuple[Reply, ...] = (), status: int = 200, form_values: Mapping[str, str] | None = None) -> web.Response:
-    shown = [_reply_view(request, reply, lang, form_values) for reply in replies]
+    shown = [_reply_view(request, reply, lang, form_values, signed_in=user is not None) for reply in replies]
     return render(request, "chat.html", lang, status=status, user=user, asked=asked, replies=shown,
                   identity_configured=bool(request.app[CONFIG_KEY].user_header))
 
@@ -98,8 +98,10 @@ def form_definition(request: web.Request, form_id: str, lang: str) -> Form | Non
     return found.form(lang) if found else None
 
 
-def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[str, str] | None) -> dict[str, Any]:
-    buttons = list(reply.buttons)
+def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[str, str] | None, *,
+                signed_in: bool) -> dict[str, Any]:
+    # Without identity only the buttons that work without it (topics, feedback) are offered.
+    buttons = [b for b in reply.buttons if signed_in or b.value.startswith(ANONYMOUS_ACTIONS)]
     form = reply.form
     errors = dict(reply.data.get("errors") or {}) if reply.kind is ReplyKind.ERROR else {}
     if errors and values and values.get("form_id"):  # show the form again with the answers and the problems

@@ -55,6 +55,9 @@ async def test_a_script_in_a_question_is_shown_as_text(web_server: WebServer, br
     await page.get_by_label(re.compile("question|質問")).fill('<script>alert("x")</script><img src=x onerror=alert(2)>')
     await page.locator("form.ask button").click()
     assert await page.locator("#asked").inner_text() == '<script>alert("x")</script><img src=x onerror=alert(2)>'
+    # Not signed in: no "ask the security team" or "/incident" button that would only be refused.
+    labels = await page.locator("#conversation button").all_inner_texts()
+    assert labels and not [b for b in labels if "security team" in b or "/incident" in b], labels
     assert await page.locator("#conversation script, #conversation img").count() == 0 and dialogs == []
     await screenshot(page, "chat-script-as-text-phone")
     assert await serious_accessibility_violations(page) == []
