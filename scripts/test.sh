@@ -12,4 +12,12 @@ if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   # Microsoft's Adaptive Cards parser, used by the Teams tests to check every card.
   npm ci --no-audit --no-fund --silent
 fi
+# The web pages are tested in headless Chromium (tests/adapters/web). Playwright's own browser
+# download needs the internet, so Debian's chromium is used; CI (root, apt) installs it when missing.
+if ! command -v chromium >/dev/null 2>&1 && [ "${CI:-}" = "true" ] && [ "$(id -u)" = "0" ] \
+    && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium for the browser tests..." >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic) >/dev/null \
+    || echo "could not install chromium: the browser tests will fail" >&2
+fi
 exec .venv/bin/python -m pytest "$@"

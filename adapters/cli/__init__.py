@@ -15,7 +15,7 @@ from bot.store.base import StoreError
 # Subcommand modules, in help order; each has `register(subparsers)` and imports its heavy
 # dependencies (slack, botbuilder, the store) only when run, to keep `secbot ask` fast.
 MODULE_NAMES = ("chat", "ask", "kb", "incident_cli", "triage_cli", "serve", "teams_cli", "checkup_cli", "db_cli",
-                "healthcheck")
+                "healthcheck", "web_cli")
 
 
 def _modules() -> list:

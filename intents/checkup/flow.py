@@ -20,7 +20,7 @@ from intents.checkup.scoring import check_answers, check_value, clean_organizati
 from intents.checkup.texts import t
 from intents.forms import FormWalker, WalkField, fold, private_reply
 
-FORM_PLATFORMS = ("slack", "teams")  # they render Reply.form as a modal / Adaptive Card
+FORM_PLATFORMS = ("slack", "teams", "web")  # they render Reply.form as a modal / Adaptive Card / HTML form
 HELP_WORDS = {"help", "ヘルプ", "?", "使い方"}
 
 

@@ -21,7 +21,7 @@ from intents.incident.rules import evaluate
 from intents.incident.texts import t
 from intents.incident.validation import check_answers, check_value
 
-FORM_PLATFORMS = ("slack", "teams")  # they render Reply.form as a modal / Adaptive Card
+FORM_PLATFORMS = ("slack", "teams", "web")  # they render Reply.form as a modal / Adaptive Card / HTML form
 RESPONDER_COMMANDS = {"list", "show", "note", "close"}
 _reply = private_reply
 

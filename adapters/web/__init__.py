@@ -1,0 +1,1 @@
+"""`secbot serve web`: supplier checkups by invitation, a chat page and an admin dashboard (issue 15)."""

@@ -1,0 +1,198 @@
+"""The admin dashboard (/admin): questions per day, gaps to turn into intents, incidents, supplier report.
+
+Only admins and responders of the existing access lists (SECBOT_ADMINS, SECBOT_RESPONDERS), known
+from the auth proxy's header or from a session made by a one-time login link
+(`secbot web login-link USER`); everyone else gets 403 and no incident detail. Every chart is SVG
+drawn on the server with its numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from adapters.web.charts import distribution, per_day, stacked_columns
+from adapters.web.chat import web_user
+from adapters.web.context import BOT_KEY, CONFIG_KEY, LOGIN_LIMIT_KEY, tokens
+from adapters.web.pages import refusal, render, token_lookup
+from adapters.web.security import set_cookie
+from adapters.web.texts import page_lang
+from bot.models import IncomingMessage
+from bot.store.web_tokens import SESSION_SECONDS
+from intents.checkup.render import when
+from intents.checkup.report import summarize, to_csv
+from intents.gaps import collect, group
+from intents.incident.report import markdown_report
+
+SESSION_COOKIE = "secbot_session"
+DAYS = 14
+DAY = 86_400
+REFRESH_SECONDS = 30.0
+
+
+def routes(app: web.Application) -> None:
+    app[RECENT_KEY] = _Recent()
+    app.router.add_get("/admin", dashboard)
+    app.router.add_get("/admin/checkups.csv", checkups_csv)
+    app.router.add_get("/admin/scaffold.yaml", scaffold)
+    app.router.add_get("/admin/incidents/{id}", incident_page)
+    app.router.add_get("/admin/incidents/{id}/report.md", incident_markdown)
+    app.router.add_post("/admin/incidents/{id}/note", incident_note)
+    app.router.add_get("/login/{token}", login_page)
+    app.router.add_post("/login/{token}", login)
+
+
+async def admin_user(request: web.Request) -> str:
+    """The signed-in admin or responder; 403 for anyone else."""
+    user = web_user(request)
+    if user is None and (session := request.cookies.get(SESSION_COOKIE)):
+        user = await tokens(request).session_user(session)
+    bot = request.app[BOT_KEY]
+    if user is None or not bot.access.is_responder(IncomingMessage(user_id=user, conversation_id="web-admin",
+                                                                   platform="web")):
+        raise refusal(request, page_lang(request), "admin_title", "forbidden")
+    return user
+
+
+def _checkup_set(request: web.Request) -> Any:
+    model = request.app[BOT_KEY].knowledge.current.components.get("checkup")
+    if model is None:
+        return None
+    wanted = request.query.get("set") or ("supplier" if "supplier" in model.sets else None)
+    return model.get(wanted)
+
+
+class _Recent:
+    """The dashboard's figures for `seconds`: reading 1,000 checkups and grouping weeks of questions
+    takes ~100 ms, and an admin reloading the page needs no fresher numbers than that."""
+
+    def __init__(self, seconds: float = REFRESH_SECONDS):
+        self.seconds = seconds
+        self._kept: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    async def get(self, key: tuple[str, str], compute: Callable[[], Awaitable[Any]]) -> tuple[Any, float]:
+        now = time.monotonic()
+        kept = self._kept.get(key)
+        if kept is None or now - kept[0] > self.seconds:
+            kept = self._kept[key] = (now, await compute())
+        return kept[1], time.time() - (now - kept[0])
+
+
+RECENT_KEY: web.AppKey[_Recent] = web.AppKey("secbot_admin_recent", _Recent)
+
+
+async def _figures(request: web.Request, lang: str) -> dict[str, Any]:
+    bot = request.app[BOT_KEY]
+    now = time.time()
+    questions = await bot.store.list_questions(since=now - DAYS * DAY)
+    feedback = await bot.store.list_feedback(since=now - DAYS * DAY)
+    days = per_day(questions, DAYS, now)
+    figures: dict[str, Any] = {"days": days, "columns": stacked_columns(days),
+                               "gaps": group(collect(questions, feedback))[:20], "report": None}
+    checkup = _checkup_set(request)
+    if checkup is not None:
+        summary = summarize(checkup, await bot.store.list_checkups(set_id=checkup.id), lang)
+        spread = distribution(o.overall for o in summary.organizations)
+        figures["report"] = {"summary": summary, "set": checkup.id, "areas": [(a.title, a.average) for a in summary.areas],
+                             "distribution": spread, "gaps": summary.gaps[:10],
+                             "max_count": max(n for _, n in spread) or 1}
+    return figures
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    user = await admin_user(request)
+    lang = page_lang(request)
+    checkup = _checkup_set(request)
+    figures, as_of = await request.app[RECENT_KEY].get((lang, checkup.id if checkup else ""),
+                                                       lambda: _figures(request, lang))
+    incidents = await request.app[BOT_KEY].store.list_incidents(limit=50)
+    return render(request, "admin.html", lang, user=user, as_of=when(as_of), **figures,
+                  incidents=[{"id": i.id, "status": i.status, "type": i.incident_type or "", "at": when(i.created_at)}
+                             for i in incidents])
+
+
+async def checkups_csv(request: web.Request) -> web.Response:
+    await admin_user(request)
+    lang = page_lang(request)
+    checkup = _checkup_set(request)
+    if checkup is None:
+        raise web.HTTPNotFound()
+    summary = summarize(checkup, await request.app[BOT_KEY].store.list_checkups(set_id=checkup.id), lang)
+    return web.Response(body=to_csv(summary).encode("utf-8-sig"), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="checkup-{checkup.id}.csv"'})
+
+
+async def scaffold(request: web.Request) -> web.Response:
+    """The existing `kb new-intent` scaffold for an unanswered question, as a YAML download."""
+    from intents.scaffold import scaffold_intent
+
+    await admin_user(request)
+    question = request.query.get("q", "").strip()[:500]
+    if not question:
+        raise web.HTTPBadRequest(text="q (the question) is missing")
+    intent_id = "new_" + hashlib.sha256(question.encode()).hexdigest()[:8]
+    knowledge_dir = request.app[CONFIG_KEY].knowledge_dir
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "new.yaml"
+        scaffold_intent(knowledge_dir or Path(folder) / "none", target, intent_id, question=question)
+        text = target.read_text(encoding="utf-8")
+    return web.Response(text=text, content_type="application/yaml", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{intent_id}.yaml"'})
+
+
+async def _incident(request: web.Request, user: str) -> Any:
+    bot = request.app[BOT_KEY]
+    record = await bot.store.get_incident(request.match_info["id"])
+    if record is None:
+        raise web.HTTPNotFound()
+    await bot.store.append_audit(f"web:{user}", "incident.viewed", record.id, {"platform": "web"})
+    return record
+
+
+async def incident_page(request: web.Request) -> web.Response:
+    user = await admin_user(request)
+    lang = page_lang(request)
+    record = await _incident(request, user)
+    timeline = [{"at": when(e.at), "actor": e.actor, "kind": e.kind, "text": e.text}
+                for e in await request.app[BOT_KEY].store.list_timeline(record.id)]
+    return render(request, "admin_incident.html", lang, user=user, record=record, created=when(record.created_at),
+                  timeline=timeline, answers=sorted(record.answers.items()))
+
+
+async def incident_markdown(request: web.Request) -> web.Response:
+    user = await admin_user(request)
+    record = await _incident(request, user)
+    model = request.app[BOT_KEY].knowledge.current.components.get("triage")
+    text = markdown_report(record, model, page_lang(request))
+    return web.Response(text=text, content_type="text/markdown", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{record.id}.md"'})
+
+
+async def incident_note(request: web.Request) -> web.Response:
+    user = await admin_user(request)
+    text = str((await request.post()).get("note", "")).strip()[:4000]
+    if text and await request.app[BOT_KEY].store.add_note(request.match_info["id"], actor=f"web:{user}", text=text) is None:
+        raise web.HTTPNotFound()
+    raise web.HTTPSeeOther(f"/admin/incidents/{request.match_info['id']}")
+
+
+async def login_page(request: web.Request) -> web.Response:
+    """A button, not an automatic sign-in: link previews and scanners must not use up the link."""
+    return render(request, "login.html", page_lang(request), token=request.match_info["token"])
+
+
+async def login(request: web.Request) -> web.Response:
+    user = await token_lookup(request, request.app[LOGIN_LIMIT_KEY], tokens(request).use_login,
+                              heading="admin_title", unknown="login_used", unknown_status=403)
+    if isinstance(user, web.Response):
+        return user
+    session = await tokens(request).create_login(user, kind="session", seconds=SESSION_SECONDS)
+    response = web.HTTPSeeOther("/admin")
+    set_cookie(request, response, SESSION_COOKIE, session, max_age=SESSION_SECONDS)
+    raise response

@@ -1,0 +1,60 @@
+"""The web application: every page of `secbot serve web` on one aiohttp app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from adapters.web import admin, chat, supplier
+from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, NOTIFY_KEY, WebConfig
+from adapters.web.notify import Notify, security_notifier
+from adapters.web.pages import setup_templates
+from adapters.web.security import SECURE_KEY, RateLimiter, security_middleware
+from bot.engine import Bot
+from bot.http_limits import Limits, start_server
+from bot.service import FrontEnd
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(_: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | None = None) -> web.Application:
+    config = config or WebConfig.from_env()
+    app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
+    app[BOT_KEY] = bot
+    app[CONFIG_KEY] = config
+    app[NOTIFY_KEY] = notify
+    app[SECURE_KEY] = config.secure_cookies
+    app[INVITE_LIMIT_KEY] = RateLimiter()
+    app[LOGIN_LIMIT_KEY] = RateLimiter()
+    setup_templates(app)
+    app.router.add_get("/healthz", healthz)
+    supplier.routes(app)
+    chat.routes(app)
+    admin.routes(app)
+    return app
+
+
+def web_front_end(bot: Bot, settings: Settings, *, host: str, port: int, config: WebConfig | None = None) -> FrontEnd:
+    """A front end for bot.service.run_service: serve the pages until `stop` is set."""
+
+    async def run(stop: asyncio.Event) -> None:
+        app = create_app(bot, config or WebConfig.from_env(knowledge_dir=settings.knowledge_dir),
+                         notify=security_notifier(settings))
+        runner = await start_server(app, host, port, limits=Limits())
+        bound = runner.addresses[0][1] if runner.addresses else port
+        print(f"secbot: web pages on http://{host}:{bound}/chat (admin: /admin; supplier links: "
+              "`secbot checkup invite`)", file=sys.stderr, flush=True)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    return run

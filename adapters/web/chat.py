@@ -1,0 +1,161 @@
+"""The chat page (/chat): the same Q&A as Slack and Teams, and /incident and /checkup as HTML forms.
+
+Thin: a POST becomes an IncomingMessage (text, a button's action, or a form's values) for the
+core's engine, and its Replies are rendered as HTML. Identity comes only from the auth proxy's
+header (SECBOT_WEB_USER_HEADER); without it the page answers questions and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY
+from adapters.web.pages import render
+from adapters.web.security import csrf_token
+from adapters.web.texts import page_lang, tr
+from bot.models import Form, IncomingMessage, Reply, ReplyKind, Response
+from intents.checkup.model import set_id_for
+from intents.incident.model import FORM_ID as INCIDENT_FORM
+
+log = logging.getLogger(__name__)
+ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
+MAX_USER_CHARS = 200
+
+
+def routes(app: web.Application) -> None:
+    app.router.add_get("/", root)
+    app.router.add_get("/chat", chat_page)
+    app.router.add_post("/chat", chat_post)
+    app.router.add_get("/incident", incident_page)
+    app.router.add_get("/checkup", checkup_page)
+
+
+async def root(_: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/chat")
+
+
+async def incident_page(request: web.Request) -> web.Response:
+    return await command_page(request, "/incident")
+
+
+async def checkup_page(request: web.Request) -> web.Response:
+    return await command_page(request, "/checkup")
+
+
+def web_user(request: web.Request) -> str | None:
+    """The user the auth proxy vouches for, or None (no header configured, or none sent)."""
+    header = request.app[CONFIG_KEY].user_header
+    value = request.headers.get(header, "").strip() if header else ""
+    return value[:MAX_USER_CHARS] or None
+
+
+def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -> IncomingMessage:
+    browser = hashlib.sha256(csrf_token(request).encode()).hexdigest()[:20]
+    return IncomingMessage(user_id=user or f"anonymous:{browser}", user_name=user, conversation_id=f"web:{browser}",
+                           platform="web", locale=lang, **fields)
+
+
+def _page(request: web.Request, lang: str, user: str | None, *, asked: str | None = None,
+          replies: tuple[Reply, ...] = (), status: int = 200, form_values: Mapping[str, str] | None = None) -> web.Response:
+    shown = [_reply_view(request, reply, lang, form_values, signed_in=user is not None) for reply in replies]
+    return render(request, "chat.html", lang, status=status, user=user, asked=asked, replies=shown,
+                  identity_configured=bool(request.app[CONFIG_KEY].user_header))
+
+
+def _form_view(form: Form, values: Mapping[str, str] | None, errors: Mapping[str, str]) -> dict[str, Any]:
+    fields = []
+    by_id = {f.id: f for f in form.fields}
+    for f in form.fields:
+        condition = "; ".join(_condition(by_id, k, v) for k, v in f.show_if.items())
+        fields.append({"id": f.id, "label": f.label, "kind": f.kind, "required": f.required and not f.show_if,
+                       "choices": f.choices, "placeholder": f.placeholder, "help": f.help, "condition": condition,
+                       "max_length": f.max_length, "value": (values or {}).get(f.id, ""), "error": errors.get(f.id)})
+    return {"id": form.id, "title": form.title, "intro": form.intro, "submit": form.submit_label, "fields": fields}
+
+
+def _condition(fields: Mapping[str, Any], field_id: str, values: tuple[str, ...]) -> str:
+    """"show_if" as words: «What happened?» = «Ransomware» / «Phishing» (no script hides fields here)."""
+    other = fields.get(field_id)
+    if other is None:
+        return f"{field_id} = {' / '.join(values)}"
+    labels = {c.value: c.label for c in other.choices}
+    return f"{other.label} → {' / '.join(labels.get(v, v) for v in values)}"
+
+
+def form_definition(request: web.Request, form_id: str, lang: str) -> Form | None:
+    """The form a submission belongs to, from the same definitions the flows use."""
+    components = request.app[BOT_KEY].knowledge.current.components
+    if form_id == INCIDENT_FORM and components.get("triage") is not None:
+        return components["triage"].form(lang)
+    set_id = set_id_for(form_id)
+    checkup = components.get("checkup")
+    found = checkup.get(set_id) if checkup and set_id else None
+    return found.form(lang) if found else None
+
+
+def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[str, str] | None, *,
+                signed_in: bool) -> dict[str, Any]:
+    # Without identity only the buttons that work without it (topics, feedback) are offered.
+    buttons = [b for b in reply.buttons if signed_in or b.value.startswith(ANONYMOUS_ACTIONS)]
+    form = reply.form
+    errors = dict(reply.data.get("errors") or {}) if reply.kind is ReplyKind.ERROR else {}
+    if errors and values and values.get("form_id"):  # show the form again with the answers and the problems
+        form = form_definition(request, values["form_id"], lang)
+    return {"text": reply.text, "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
+            "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in buttons],
+            "feedback": reply.intent if reply.feedback and reply.intent else None,
+            "form": _form_view(form, values, errors) if form else None}
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    return _page(request, page_lang(request), web_user(request))
+
+
+async def command_page(request: web.Request, command: str) -> web.Response:
+    lang = page_lang(request)
+    user = web_user(request)
+    if user is None:
+        notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
+        return _page(request, lang, None, replies=(notice,), status=403)
+    response = await request.app[BOT_KEY].handle(_message(request, user, lang, text=command))
+    return _page(request, lang, user, replies=await _deliver(request, response))
+
+
+async def chat_post(request: web.Request) -> web.Response:
+    lang = page_lang(request)
+    user = web_user(request)
+    form = await request.post()
+    text = str(form.get("text", "")).strip()
+    action = str(form.get("action", "")) or None
+    form_id = str(form.get("form_id", "")) or None
+    if user is None and (form_id or (action and not action.startswith(ANONYMOUS_ACTIONS)) or text.startswith("/")):
+        notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
+        return _page(request, lang, None, asked=text or None, replies=(notice,), status=403)
+    if form_id:
+        values = {k: str(v) for k, v in form.items() if k not in ("csrf", "form_id", "action", "text") and str(v)}
+        message = _message(request, user, lang, form_id=form_id, form_values=values)
+        response = await request.app[BOT_KEY].handle(message)
+        return _page(request, lang, user, replies=await _deliver(request, response), form_values={**values, "form_id": form_id})
+    message = _message(request, user, lang, action=action, text="" if action else text)
+    response = await request.app[BOT_KEY].handle(message)
+    return _page(request, lang, user, asked=None if action else text, replies=await _deliver(request, response))
+
+
+async def _deliver(request: web.Request, response: Response) -> tuple[Reply, ...]:
+    """The replies to show; the notifications go to the security team (adapters/web/notify.py)."""
+    notify = request.app[NOTIFY_KEY]
+    for note in response.notifications:
+        if notify is None:
+            log.warning("web: the %s notification was not delivered: set SLACK_BOT_TOKEN and SECBOT_SECURITY_CHANNEL "
+                        "(see docs/web.md)", note.kind)
+            continue
+        try:
+            await notify(note)
+        except Exception:
+            log.exception("web: could not deliver the %s notification", note.kind)
+    return response.replies

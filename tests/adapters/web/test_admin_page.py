@@ -1,0 +1,131 @@
+"""The admin dashboard in a real browser: charts with tables, the CSV, gaps, incidents, access."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import aiohttp
+
+from bot.store.web_tokens import WebTokens
+from intents.checkup.scoring import score
+from tests.adapters.web.conftest import ADMIN, DESKTOP, PHONE, RESPONDER, USER_HEADER, WebServer, screenshot
+
+
+async def _seed(server: WebServer) -> None:
+    store = server.bot.store
+    checkup = server.bot.knowledge.current.components["checkup"].sets["supplier"]
+    for index, org in enumerate(("ACME部品", "Beta工業", "Gamma精機")):
+        answers = {q.id: q.choices[min(index, len(q.choices) - 1)].value for q in checkup.questions}
+        await store.save_checkup(respondent=f"invite:{index}", platform="web", organization=org, set_id="supplier",
+                                 lang="ja", answers=answers, scores=score(checkup, answers).to_dict())
+    for text, band in (("JC-STARとは", "answer"), ("社内wifiのパスワードは", "unknown"),
+                       ("社内wifiのパスワードを教えて", "unknown"), ("ラベル", "suggest")):
+        await store.record_question(platform="web", lang="ja", text=text, band=band,
+                                    intent="jc_star" if band == "answer" else None, score=0.9)
+    await store.create_incident(reporter="taro@example.co.jp", platform="web", lang="ja",
+                                answers={"incident_type": "ransomware", "description": "<b>暗号化</b>された"},
+                                result={"contacts": []})
+
+
+async def _download(context, page, selector: str, content_type: str) -> bytes:
+    """The file behind a download link, fetched with the browser's own identity and cookies.
+    (Debian's headless Chromium cancels downloads under Playwright, so the link is followed here.)"""
+    href = await page.locator(selector).first.get_attribute("href")
+    response = await context.request.get(page.url.split("/admin")[0] + href)
+    assert response.status == 200 and response.headers["content-type"].startswith(content_type)
+    assert response.headers["content-disposition"].startswith("attachment")
+    return await response.body()
+
+
+async def test_an_admin_sees_the_charts_with_tables_and_downloads_the_csv(web_server: WebServer, browser) -> None:
+    await _seed(web_server)
+    context = await browser.new_context(viewport=DESKTOP, locale="ja-JP", accept_downloads=True,
+                                        extra_http_headers={USER_HEADER: ADMIN})
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/admin")
+    assert await page.locator("h1").inner_text() == "管理ダッシュボード"
+    assert await page.locator("svg.chart").count() == 3
+    for chart in await page.locator("svg.chart").all():  # every chart is named and has its numbers in a table
+        assert await chart.get_attribute("role") == "img" and await chart.get_attribute("aria-label")
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))
+    row = page.locator("#questions-table tr", has_text=today)
+    assert await row.locator("td").all_text_contents() == [today, "1", "1", "2"]  # in a <details> under the chart
+    assert await page.locator("#distribution tbody tr").count() == 5
+    gaps = await page.locator("#gaps-table tbody tr").all_inner_texts()
+    assert any("wifi" in g and "\t2\t" in g for g in gaps)  # two wordings grouped
+    await screenshot(page, "admin-desktop")
+
+    csv_file = await _download(context, page, "#csv-link", "text/csv")
+    rows = list(csv.reader(io.StringIO(csv_file.decode("utf-8-sig"))))
+    assert any("ACME部品" in r for r in rows) and any("Gamma精機" in r for r in rows)
+
+    scaffold = (await _download(context, page, "#gaps-table a", "application/yaml")).decode()
+    assert scaffold.startswith("version: 1\nintents:\n") and "wifi" in scaffold
+
+    await page.locator("#incidents-table a").first.click()
+    assert "<b>暗号化</b>" in await page.locator("main").inner_text()  # shown as text
+    await page.get_by_label("メモを追加").fill("端末を隔離済み")
+    await page.get_by_role("button", name="メモを追加").click()
+    assert "端末を隔離済み" in await page.locator("#timeline").inner_text()
+    await screenshot(page, "admin-incident-desktop")
+    assert (await _download(context, page, "#md-link", "text/markdown")).decode().startswith("# ")
+    await page.set_viewport_size(PHONE)
+    await page.goto(f"{web_server.url}/admin")
+    await screenshot(page, "admin-phone")
+
+
+async def test_anyone_else_gets_403_and_no_incident_detail(web_server: WebServer, browser) -> None:
+    await _seed(web_server)
+    [incident] = await web_server.bot.store.list_incidents()
+    for headers in ({}, {USER_HEADER: "someone@example.co.jp"}):
+        page = await (await browser.new_context(extra_http_headers=headers)).new_page()
+        for path in ("/admin", f"/admin/incidents/{incident.id}", f"/admin/incidents/{incident.id}/report.md",
+                     "/admin/checkups.csv"):
+            response = await page.goto(web_server.url + path)
+            assert response.status == 403, path
+            assert "暗号化" not in await response.text() and "ACME" not in await response.text()
+    page = await (await browser.new_context(extra_http_headers={USER_HEADER: RESPONDER})).new_page()
+    assert (await page.goto(f"{web_server.url}/admin")).status == 200  # responders are let in
+
+
+async def test_a_one_time_login_link_signs_in_once(web_server: WebServer, browser) -> None:
+    link = await WebTokens(web_server.bot.store).create_login(ADMIN)
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/login/{link}")
+    await page.locator("form button").click()
+    await page.wait_for_url("**/admin")
+    assert await page.locator("h1").inner_text() in ("管理ダッシュボード", "Admin dashboard")
+    [cookie] = [c for c in await context.cookies() if c["name"] == "secbot_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    other = await (await browser.new_context()).new_page()
+    await other.goto(f"{web_server.url}/login/{link}")
+    await other.locator("form button").click()
+    assert "使用済み" in await other.locator("main").inner_text() or "already used" in await other.locator("main").inner_text()
+
+
+async def test_the_security_headers_are_on_every_page(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession() as session:
+        for path in ("/chat", "/admin", "/checkup/i/nope"):
+            async with session.get(web_server.url + path) as response:
+                csp = response.headers["Content-Security-Policy"]
+                assert "default-src 'none'" in csp and "script-src" not in csp and "unsafe-inline" not in csp
+                assert response.headers["X-Frame-Options"] == "DENY"
+                cookie = response.headers.get("Set-Cookie", "")
+                assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+        async with session.get(web_server.url + "/chat", headers={"X-Forwarded-Proto": "https"}) as response:
+            assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_the_language_follows_the_browser_and_the_switch_is_remembered(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(web_server.url + "/chat", headers={"Accept-Language": "en-US,en;q=0.9"}) as response:
+            assert '<html lang="en">' in await response.text()
+        async with session.get(web_server.url + "/chat", headers={"Accept-Language": "ja"}) as response:
+            assert "セキュリティ相談" in await response.text()
+        async with session.get(web_server.url + "/chat?lang=en", headers={"Accept-Language": "ja"}) as response:
+            assert "Security help" in await response.text()
+        async with session.get(web_server.url + "/chat", headers={"Accept-Language": "ja"}) as response:
+            assert "Security help" in await response.text()  # the switch wins from then on

@@ -1,0 +1,46 @@
+"""An incident reported on the web reaches the security team's Slack channel (a local fake Slack)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import aiohttp
+
+from adapters.web.app import create_app
+from adapters.web.context import WebConfig
+from adapters.web.notify import security_notifier
+from bot.http_limits import start_server
+from bot.settings import Settings
+from intents.assemble import create_bot
+from knowledge import SHIPPED_DIR
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.web.conftest import USER_HEADER
+
+
+async def test_a_web_incident_is_posted_to_the_security_channel(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-test-not-real", "SECBOT_SECURITY_CHANNEL": "C0SECURITY",
+                                  "SECBOT_SLACK_API_URL": fake_slack.api_url},
+                                 knowledge_dir=SHIPPED_DIR, database_url=f"sqlite:///{tmp_path / 'n.db'}")
+    bot = await create_bot(settings)
+    app = create_app(bot, WebConfig(user_header=USER_HEADER), notify=security_notifier(settings))
+    runner = await start_server(app, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    form = bot.knowledge.current.components["triage"].form("ja")
+    values = {f.id: (f.choices[0].value if f.kind == "choice" else "2026-11-01T09:30" if f.kind == "datetime" else "PC 1台")
+              for f in form.fields if f.required and not f.show_if}
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                         headers={USER_HEADER: "taro@example.co.jp"}) as session:
+            async with session.get(base + "/incident") as response:
+                csrf = response.cookies["secbot_csrf"].value
+            async with session.post(base + "/chat", data={"csrf": csrf, "form_id": form.id, **values}) as response:
+                page = await response.text()
+        incident_id = re.search(r"INC-\d{8}-\d{4}", page).group(0)
+        [call] = await fake_slack.wait_for("chat.postMessage")
+        assert call["channel"] == "C0SECURITY" and incident_id in call.rendered()
+        assert call.authorization == "Bearer xoxb-test-not-real"
+    finally:
+        await runner.cleanup()
+        await bot.store.close()
+    assert security_notifier(Settings.from_env({})) is None  # no Slack configured: nothing to send to
