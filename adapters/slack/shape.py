@@ -102,6 +102,8 @@ def _payload_problem(body: Mapping[str, Any]) -> str | None:
     if body.get("type") in ("block_actions", "view_submission", "view_closed", "shortcut", "message_action") \
             and user is None:
         return "`user` is missing"
+    if body.get("type") in ("block_actions", "interactive_message") and not actions:
+        return "`actions` is missing or empty"  # bolt reads actions[0] for these, before any listener
     return None
 
 

@@ -15,6 +15,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -156,6 +157,21 @@ def test_slack_interactivity_with_wrong_types_is_answered_cleanly(slack_server: 
     body = urlencode({"payload": json.dumps(payload)}).encode()
     status, answer = post_slack(slack_server, body, "application/x-www-form-urlencoded", signed=True)
     check_answer(status, answer)
+    slack_server.settle()
+    assert tracebacks.take() == []
+
+
+@pytest.mark.parametrize("payload", [
+    {"type": "block_actions", "actions": [], "user": {"id": "U0FUZZ"}},
+    {"type": "block_actions", "user": {"id": "U0FUZZ"}},
+    {"type": "block_actions"},
+])
+def test_slack_block_actions_without_an_action_are_refused_cleanly(slack_server: ServerThread, tracebacks: Tracebacks,
+                                                                   payload: dict) -> None:
+    """Found by the fuzzer: bolt reads actions[0] in its middleware, before any listener runs."""
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    status, answer = post_slack(slack_server, body, "application/x-www-form-urlencoded", signed=True)
+    assert status == 400, (status, answer)
     slack_server.settle()
     assert tracebacks.take() == []
 
