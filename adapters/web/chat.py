@@ -49,8 +49,11 @@ async def checkup_page(request: web.Request) -> web.Response:
 
 def web_user(request: web.Request) -> str | None:
     """The user the auth proxy vouches for, or None (no header configured, or none sent)."""
-    header = request.app[CONFIG_KEY].user_header
-    value = request.headers.get(header, "").strip() if header else ""
+    config = request.app[CONFIG_KEY]
+    header = config.user_header
+    if not header or not config.header_trusted_from(request.remote):
+        return None
+    value = request.headers.get(header, "").strip()
     return value[:MAX_USER_CHARS] or None
 
 

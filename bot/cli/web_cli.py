@@ -139,6 +139,14 @@ def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= settings.ops_port <= 65535:
         raise CliError("SECBOT_OPS_PORT must be a port number between 0 and 65535", EXIT_USAGE)
     from adapters.web.app import web_front_end  # noqa: PLC0415
+    from adapters.web.context import WebConfig  # noqa: PLC0415
+
+    try:
+        problem = WebConfig.from_env().bind_problem(args.host)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if problem:
+        raise CliError(problem, EXIT_USAGE)
     from bot.cli.serve import _serve  # noqa: PLC0415  (the same startup as slack and teams)
 
     configure_logging(settings.log_level)
