@@ -48,6 +48,12 @@ def routes(app: web.Application) -> None:
     app.router.add_post("/login/{token}", login)
 
 
+def signed_in_as(request: web.Request) -> str:
+    """What the CSRF token is bound to: the proxy's user, else the admin session cookie (or nothing)."""
+    user = web_user(request)
+    return f"user:{user}" if user else f"session:{request.cookies.get(SESSION_COOKIE, '')}"
+
+
 async def admin_user(request: web.Request) -> str:
     """The signed-in admin or responder; 403 for anyone else."""
     user = web_user(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from adapters.web import admin, chat, supplier
 from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, NOTIFY_KEY, WebConfig
 from adapters.web.notify import Notify, security_notifier
 from adapters.web.pages import setup_templates
-from adapters.web.security import SECURE_KEY, RateLimiter, security_middleware
+from adapters.web.security import CSRF_SECRET_KEY, IDENTITY_KEY, SECURE_KEY, RateLimiter, security_middleware
 from bot.engine import Bot
 from bot.http_limits import Limits, start_server
 from bot.settings import Settings
@@ -31,6 +32,8 @@ def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | No
     app[CONFIG_KEY] = config
     app[NOTIFY_KEY] = notify
     app[SECURE_KEY] = config.secure_cookies
+    app[CSRF_SECRET_KEY] = config.secret.encode() if config.secret else secrets.token_bytes(32)
+    app[IDENTITY_KEY] = admin.signed_in_as
     app[INVITE_LIMIT_KEY] = RateLimiter()
     app[LOGIN_LIMIT_KEY] = RateLimiter()
     setup_templates(app)

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY
 from adapters.web.pages import render
-from adapters.web.security import csrf_token
+from adapters.web.security import browser_id
 from adapters.web.texts import page_lang, tr
 from bot.models import Form, IncomingMessage, Reply, ReplyKind, Response
 from intents.checkup.model import set_id_for
@@ -58,7 +58,7 @@ def web_user(request: web.Request) -> str | None:
 
 
 def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -> IncomingMessage:
-    browser = hashlib.sha256(csrf_token(request).encode()).hexdigest()[:20]
+    browser = hashlib.sha256(browser_id(request).encode()).hexdigest()[:20]
     return IncomingMessage(user_id=user or f"anonymous:{browser}", user_name=user, conversation_id=f"web:{browser}",
                            platform="web", locale=lang, **fields)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ class WebConfig:
     knowledge_dir: Path | None = None  # for the intent scaffold download (checks the ids in use)
     # SECBOT_WEB_TRUST_HEADER_FROM: the proxies' addresses; the user header counts only from them
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # SECBOT_WEB_SECRET: signs the CSRF tokens; unset, a random one per start (forms open across a restart expire)
+    secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, knowledge_dir: Path | None = None) -> WebConfig:
@@ -34,7 +36,8 @@ class WebConfig:
         return cls(knowledge_dir=knowledge_dir, user_header=(env.get("SECBOT_WEB_USER_HEADER") or "").strip() or None,
                    base_url=(env.get("SECBOT_WEB_BASE_URL") or cls.base_url).rstrip("/"),
                    secure_cookies=env.get("SECBOT_WEB_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
-                   trusted_proxies=proxy_networks(env.get("SECBOT_WEB_TRUST_HEADER_FROM", "")))
+                   trusted_proxies=proxy_networks(env.get("SECBOT_WEB_TRUST_HEADER_FROM", "")),
+                   secret=env.get("SECBOT_WEB_SECRET") or None)
 
     def header_trusted_from(self, remote: str | None) -> bool:
         """Whether the user header of a request from `remote` counts: from anywhere when no proxy

@@ -15,7 +15,7 @@ from bot.http_limits import start_server
 from bot.settings import Settings
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.web.conftest import USER_HEADER
+from tests.adapters.web.conftest import USER_HEADER, form_csrf
 
 
 async def test_a_web_incident_is_posted_to_the_security_channel(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -33,7 +33,7 @@ async def test_a_web_incident_is_posted_to_the_security_channel(tmp_path: Path, 
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
                                          headers={USER_HEADER: "taro@example.co.jp"}) as session:
             async with session.get(base + "/incident") as response:
-                csrf = response.cookies["secbot_csrf"].value
+                csrf = form_csrf(await response.text())
             async with session.post(base + "/chat", data={"csrf": csrf, "form_id": form.id, **values}) as response:
                 page = await response.text()
         incident_id = re.search(r"INC-\d{8}-\d{4}", page).group(0)

@@ -14,7 +14,7 @@ from bot.app import create_bot
 from bot.http_limits import start_server
 from bot.settings import Settings
 from knowledge import SHIPPED_DIR
-from tests.adapters.web.conftest import ADMIN, USER_HEADER
+from tests.adapters.web.conftest import ADMIN, USER_HEADER, form_csrf
 
 
 async def _serve(tmp_path: Path, config: WebConfig) -> AsyncIterator[str]:
@@ -57,3 +57,25 @@ def test_a_loopback_bind_or_a_trusted_proxy_list_is_allowed() -> None:
     assert WebConfig(user_header=USER_HEADER).bind_problem("0.0.0.0") is not None
     assert WebConfig(user_header=USER_HEADER, trusted_proxies=proxy_networks("10.0.0.5")).bind_problem("0.0.0.0") is None
     assert WebConfig().bind_problem("0.0.0.0") is None  # no header: nobody is signed in by one
+
+
+async def test_a_planted_csrf_cookie_with_the_attackers_token_is_refused(tmp_path: Path) -> None:
+    config = WebConfig(user_header=USER_HEADER, knowledge_dir=SHIPPED_DIR)
+    async for url in _serve(tmp_path, config):
+        # The attacker reads a valid cookie and token from their own session...
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                         headers={USER_HEADER: "mallory@example.co.jp"}) as attacker:
+            async with attacker.get(f"{url}/chat") as response:
+                cookie, token = response.cookies["secbot_csrf"].value, form_csrf(await response.text())
+            async with attacker.post(f"{url}/chat", data={"csrf": token, "text": "VPN"}) as response:
+                assert response.status == 200  # valid for the attacker's own session
+        # ... and plants them in the victim's browser: refused, as is the cookie's own value as the token.
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), cookies={"secbot_csrf": cookie},
+                                         headers={USER_HEADER: ADMIN}) as victim:
+            for sent in (token, cookie):
+                async with victim.post(f"{url}/chat", data={"csrf": sent, "text": "VPN"}) as response:
+                    assert response.status == 403
+            async with victim.get(f"{url}/chat") as response:  # the victim's own page works
+                own = form_csrf(await response.text())
+            async with victim.post(f"{url}/chat", data={"csrf": own, "text": "VPN"}) as response:
+                assert response.status == 200
