@@ -7,6 +7,7 @@ header (SECBOT_WEB_USER_HEADER); without it the page answers questions and nothi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from adapters.web.texts import page_lang, tr
 from bot.models import Form, IncomingMessage, Reply, ReplyKind, Response
 from intents.checkup.model import set_id_for
 from intents.incident.model import FORM_ID as INCIDENT_FORM
+from intents.incident.texts import t as incident_text
 
 log = logging.getLogger(__name__)
 ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
@@ -150,15 +152,28 @@ async def chat_post(request: web.Request) -> web.Response:
 
 
 async def _deliver(request: web.Request, response: Response) -> tuple[Reply, ...]:
-    """The replies to show; the notifications go to the security team (adapters/web/notify.py)."""
+    """The replies to show; the notifications go to the security team (adapters/web/notify.py).
+    An incident whose notification did not go out says so instead of "the team has been notified"."""
     notify = request.app[NOTIFY_KEY]
+    replies = response.replies
     for note in response.notifications:
-        if notify is None:
-            log.warning("web: the %s notification was not delivered: set SLACK_BOT_TOKEN and SECBOT_SECURITY_CHANNEL "
-                        "(see docs/web.md)", note.kind)
-            continue
         try:
-            await notify(note)
+            if notify is None:
+                log.warning("web: the %s notification was not delivered: set SLACK_BOT_TOKEN and SECBOT_SECURITY_CHANNEL "
+                            "(see docs/web.md)", note.kind)
+            else:
+                await notify(note)
+                continue
         except Exception:  # noqa: BLE001 - the record is stored; the user must still see their reply
             log.exception("web: could not deliver the %s notification", note.kind)
-    return response.replies
+        if note.kind == "incident_created" and (incident_id := note.data.get("incident_id")):
+            replies = tuple(_not_sent(reply, str(incident_id)) for reply in replies)
+    return replies
+
+
+def _not_sent(reply: Reply, incident_id: str) -> Reply:
+    said = incident_text("recorded", reply.lang, incident_id=incident_id)
+    if said not in reply.text:
+        return reply
+    return dataclasses.replace(reply, text=reply.text.replace(
+        said, incident_text("recorded_not_sent", reply.lang, incident_id=incident_id)))

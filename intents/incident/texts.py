@@ -52,6 +52,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "インシデント {incident_id} として記録し、セキュリティチームに通知しました。",
         "en": "Recorded as incident {incident_id} and the security team has been notified.",
     },
+    # said instead of "recorded" where the front end knows the notification did not go out (the web page)
+    "recorded_not_sent": {
+        "ja": "インシデント {incident_id} として記録しました。ただし、セキュリティチームへの通知は送信されていません"
+              "（通知先が設定されていないか、送信に失敗しました）。この番号を添えてセキュリティチームに直接連絡してください。",
+        "en": "Recorded as incident {incident_id}, but the security team has NOT been notified (no notification "
+              "channel is configured, or sending failed). Contact the security team directly and give this number.",
+    },
     "contacts_heading": {"ja": "■ 連絡先（優先順）", "en": "■ Contacts, in priority order"},
     "no_contacts": {
         "ja": "特定の窓口はありません。迷ったらIPAの企業組織向け相談窓口（cs-support@ipa.go.jp）へ。",
