@@ -26,6 +26,8 @@ from intents.incident.texts import t as incident_text
 
 log = logging.getLogger(__name__)
 ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
+# "Ask the security team": the answer comes back as a private message, which no web page can receive.
+UNAVAILABLE_ACTIONS = ("expert:",)
 MAX_USER_CHARS = 200
 
 
@@ -106,7 +108,8 @@ def form_definition(request: web.Request, form_id: str, lang: str) -> Form | Non
 def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[str, str] | None, *,
                 signed_in: bool) -> dict[str, Any]:
     # Without identity only the buttons that work without it (topics, feedback) are offered.
-    buttons = [b for b in reply.buttons if signed_in or b.value.startswith(ANONYMOUS_ACTIONS)]
+    buttons = [b for b in reply.buttons if (signed_in or b.value.startswith(ANONYMOUS_ACTIONS))
+               and not b.value.startswith(UNAVAILABLE_ACTIONS)]
     form = reply.form
     errors = dict(reply.data.get("errors") or {}) if reply.kind is ReplyKind.ERROR else {}
     if errors and values and values.get("form_id"):  # show the form again with the answers and the problems
@@ -141,6 +144,9 @@ async def chat_post(request: web.Request) -> web.Response:
     if user is None and (form_id or (action and not action.startswith(ANONYMOUS_ACTIONS)) or text.startswith("/")):
         notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
         return _page(request, lang, None, asked=text or None, replies=(notice,), status=403)
+    if action and action.startswith(UNAVAILABLE_ACTIONS):
+        notice = Reply(text=tr("no_expert_web", lang), kind=ReplyKind.NOTICE, lang=lang)
+        return _page(request, lang, user, replies=(notice,))
     if form_id:
         values = {k: str(v) for k, v in form.items() if k not in ("csrf", "form_id", "action", "text") and str(v)}
         message = _message(request, user, lang, form_id=form_id, form_values=values)

@@ -53,6 +53,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "qa_only": {"ja": "ログインしていないため、質問への回答のみ利用できます。インシデント報告と診断は社内ログイン（認証プロキシ）経由で使えます。",
                 "en": "You are not signed in, so this page answers questions only. Reporting an incident and the checkup need the company sign-in (the auth proxy)."},
     "need_identity": {"ja": "この機能には社内ログインが必要です。", "en": "This needs the company sign-in."},
+    "no_expert_web": {"ja": "このページからはセキュリティチームへの質問を転送できません（回答をここに届ける仕組みがありません）。"
+                               "Slack か Teams の secbot から質問するか、セキュリティチームに直接連絡してください。",
+                      "en": "Questions cannot be forwarded to the security team from this page (their answer could not "
+                            "reach you here). Ask secbot in Slack or Teams, or contact the security team directly."},
     "report_incident": {"ja": "インシデントを報告", "en": "Report an incident"},
     "checkup": {"ja": "セキュリティ診断", "en": "Security checkup"},
     "feedback_up": {"ja": "役に立った", "en": "Helpful"},

@@ -1,0 +1,38 @@
+"""Issue #15 tryout: what the chat page says and stores is true (plain HTTP against a real server)."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+
+from tests.adapters.web.conftest import USER_HEADER, WebServer, form_csrf
+
+UNKNOWN = "量子暗号の社内導入ロードマップを教えてください"
+
+
+async def _session(server: WebServer, user: str | None = "taro@example.co.jp", lang: str = "ja") -> aiohttp.ClientSession:
+    headers = {"Accept-Language": lang, **({USER_HEADER: user} if user else {})}
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=headers)
+
+
+async def _post(session: aiohttp.ClientSession, server: WebServer, **data: str) -> str:
+    async with session.get(f"{server.url}/chat") as response:
+        csrf = form_csrf(await response.text())
+    async with session.post(f"{server.url}/chat", data={"csrf": csrf, **data}) as response:
+        assert response.status in (200, 403)
+        return await response.text()
+
+
+def _buttons(page: str) -> list[str]:
+    return re.findall(r'name="action" value="([^"]+)"', page)
+
+
+async def test_ask_the_security_team_is_not_offered_on_the_web(web_server: WebServer) -> None:
+    async with await _session(web_server) as session:
+        page = await _post(session, web_server, text=UNKNOWN)
+        assert not [b for b in _buttons(page) if b.startswith("expert:")]
+        assert "セキュリティチームに質問する" not in page
+        page = await _post(session, web_server, action="expert:ask")  # a form kept from before: said truthfully
+        assert "転送できません" in page and "回答はこちらにお届けします" not in page
+    assert await web_server.bot.store.list_expert_questions() == []
