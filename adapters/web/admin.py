@@ -100,7 +100,7 @@ async def _figures(request: web.Request, lang: str) -> dict[str, Any]:
     feedback = await bot.store.list_feedback(since=now - DAYS * DAY)
     days = per_day(questions, DAYS, now)
     figures: dict[str, Any] = {"days": days, "columns": stacked_columns(days),
-                               "gaps": group(collect(questions, feedback))[:20], "report": None}
+                               "gaps": group(collect(questions, feedback, low_confidence=None))[:20], "report": None}
     checkup = _checkup_set(request)
     if checkup is not None:
         summary = summarize(checkup, await bot.store.list_checkups(set_id=checkup.id), lang)

@@ -129,3 +129,17 @@ async def test_the_language_follows_the_browser_and_the_switch_is_remembered(web
             assert "Security help" in await response.text()
         async with session.get(web_server.url + "/chat", headers={"Accept-Language": "ja"}) as response:
             assert "Security help" in await response.text()  # the switch wins from then on
+
+
+async def test_the_unanswered_table_lists_only_unanswered_and_thumbs_down_questions(web_server: WebServer) -> None:
+    store = web_server.bot.store
+    await store.record_question(platform="web", lang="ja", text="VPNの証明書の更新手順", band="answer", intent="vpn", score=0.5)
+    await store.record_question(platform="web", lang="ja", text="量子暗号の導入ロードマップ", band="unknown", intent=None, score=0.1)
+    await store.record_question(platform="web", lang="ja", text="SCSの星の取り方", band="answer", intent="scs", score=0.9)
+    await store.record_feedback(platform="web", user_id="u", intent="scs", vote="down", question="SCSの星の取り方")
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+    table = page[page.index('id="gaps-table"'):page.index("</table>", page.index('id="gaps-table"'))]
+    assert "量子暗号の導入ロードマップ" in table and "SCSの星の取り方" in table  # unknown, and answered but 👎
+    assert "VPNの証明書の更新手順" not in table  # answered (if with a low score) and nobody said it was wrong
