@@ -219,7 +219,7 @@ class Bot:
         if kind == "none":
             FEEDBACK.labels("none_of_these").inc()
             await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
-                                             intent=None, vote="none_of_these", question=turn.state.get("last_question"))
+                                             intent=None, vote="none_of_these", question=_voted_question(turn))
             buttons = (Button(say("ask_team", turn.lang), "expert:ask", style="primary"),) \
                 if "expert" in self.flows and turn.state.get("last_question_raw") else ()
             return Response((Reply(text=say("none_reply", turn.lang), kind=ReplyKind.NOTICE, lang=turn.lang,
@@ -229,7 +229,7 @@ class Bot:
             if vote in ("up", "down") and intent in turn.snapshot.kb.intents:
                 FEEDBACK.labels(vote).inc()
                 await self.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
-                                                 intent=intent, vote=vote, question=turn.state.get("last_question"))
+                                                 intent=intent, vote=vote, question=_voted_question(turn))
                 return self._reply(turn, say(f"feedback_thanks_{vote}", turn.lang), ReplyKind.NOTICE)
         flow = self.flows.get(kind)
         if flow is not None:
@@ -253,3 +253,10 @@ class Bot:
     @staticmethod
     def _reply(turn: Turn, text: str, kind: ReplyKind) -> Response:
         return Response((Reply(text=text, kind=kind, lang=turn.lang),))
+
+
+def _voted_question(turn: Turn) -> str | None:
+    """The question a 👍/👎/"none of these" belongs to: the one its button carried (a page can be
+    old: the Back button, a second tab), else the conversation's latest."""
+    carried = str((turn.message.form_values or {}).get("question") or "").strip()
+    return mask(carried[:2000]) if carried and turn.message.action else turn.state.get("last_question")

@@ -29,6 +29,7 @@ ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without i
 # "Ask the security team": the answer comes back as a private message, which no web page can receive.
 UNAVAILABLE_ACTIONS = ("expert:",)
 MAX_USER_CHARS = 200
+MAX_QUESTION_CHARS = 2000
 
 
 def routes(app: web.Application) -> None:
@@ -68,10 +69,13 @@ def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -
 
 
 def _page(request: web.Request, lang: str, user: str | None, *, asked: str | None = None,
-          replies: tuple[Reply, ...] = (), status: int = 200, form_values: Mapping[str, str] | None = None) -> web.Response:
+          replies: tuple[Reply, ...] = (), status: int = 200, form_values: Mapping[str, str] | None = None,
+          question: str | None = None) -> web.Response:
+    """`question`: what the replies answer; their buttons carry it, so a vote from an old page
+    (Back button, a second tab) counts for that question, not the conversation's latest."""
     shown = [_reply_view(request, reply, lang, form_values, signed_in=user is not None) for reply in replies]
     return render(request, "chat.html", lang, status=status, user=user, asked=asked, replies=shown,
-                  identity_configured=bool(request.app[CONFIG_KEY].user_header))
+                  question=question or asked, identity_configured=bool(request.app[CONFIG_KEY].user_header))
 
 
 def _form_view(form: Form, values: Mapping[str, str] | None, errors: Mapping[str, str]) -> dict[str, Any]:
@@ -152,9 +156,12 @@ async def chat_post(request: web.Request) -> web.Response:
         message = _message(request, user, lang, form_id=form_id, form_values=values)
         response = await request.app[BOT_KEY].handle(message)
         return _page(request, lang, user, replies=await _deliver(request, response), form_values={**values, "form_id": form_id})
-    message = _message(request, user, lang, action=action, text="" if action else text)
+    question = str(form.get("question", "")).strip()[:MAX_QUESTION_CHARS] if action else ""
+    message = _message(request, user, lang, action=action, text="" if action else text,
+                       form_values={"question": question} if question else None)
     response = await request.app[BOT_KEY].handle(message)
-    return _page(request, lang, user, asked=None if action else text, replies=await _deliver(request, response))
+    return _page(request, lang, user, asked=None if action else text, replies=await _deliver(request, response),
+                 question=question or None)
 
 
 async def _deliver(request: web.Request, response: Response) -> tuple[Reply, ...]:

@@ -36,3 +36,22 @@ async def test_ask_the_security_team_is_not_offered_on_the_web(web_server: WebSe
         page = await _post(session, web_server, action="expert:ask")  # a form kept from before: said truthfully
         assert "転送できません" in page and "回答はこちらにお届けします" not in page
     assert await web_server.bot.store.list_expert_questions() == []
+
+
+def _form_of(page: str, action_prefix: str) -> dict[str, str]:
+    """The hidden fields of the first button form whose action starts with `action_prefix`."""
+    for form in re.findall(r"<form[^>]*>(.*?)</form>", page, re.S):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        if fields.get("action", "").startswith(action_prefix):
+            return {k: v.replace("&amp;", "&") for k, v in fields.items()}
+    raise AssertionError(f"no {action_prefix} button on the page")
+
+
+async def test_a_vote_from_an_older_page_counts_for_that_pages_question(web_server: WebServer) -> None:
+    async with await _session(web_server) as session:
+        first = await _post(session, web_server, text="JC-STARとは何ですか")
+        await _post(session, web_server, text="VPNの証明書を更新したい")  # a later question (another tab)
+        async with session.post(f"{web_server.url}/chat", data=_form_of(first, "feedback:down:")) as response:
+            assert response.status == 200
+    [vote] = await web_server.bot.store.list_feedback()
+    assert vote.vote == "down" and vote.intent == "jc_star" and vote.question == "JC-STARとは何ですか"
