@@ -19,6 +19,7 @@ from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY
 from adapters.web.pages import render
 from adapters.web.security import browser_id
 from adapters.web.texts import page_lang, tr
+from bot.messages import say
 from bot.models import Form, IncomingMessage, Reply, ReplyKind, Response
 from intents.checkup.model import set_id_for
 from intents.incident.model import FORM_ID as INCIDENT_FORM
@@ -118,10 +119,17 @@ def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[s
     errors = dict(reply.data.get("errors") or {}) if reply.kind is ReplyKind.ERROR else {}
     if errors and values and values.get("form_id"):  # show the form again with the answers and the problems
         form = form_definition(request, values["form_id"], lang)
-    return {"text": reply.text, "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
+    return {"text": reply.text if signed_in else _for_anonymous(reply.text, lang), "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
             "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in buttons],
             "feedback": reply.intent if reply.feedback and reply.intent else None,
             "form": _form_view(form, values, errors) if form else None}
+
+
+def _for_anonymous(text: str, lang: str) -> str:
+    """Replies without "type /incident" advice a visitor who is not signed in cannot follow."""
+    for said, instead in (("emergency_hint", "emergency_hint_anon"), ("none_reply", "none_reply_anon")):
+        text = text.replace(say(said, lang), tr(instead, lang))
+    return f"{text}\n\n{tr('incident_needs_sign_in', lang)}" if "/incident" in text else text
 
 
 async def chat_page(request: web.Request) -> web.Response:

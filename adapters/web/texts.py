@@ -53,6 +53,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "qa_only": {"ja": "ログインしていないため、質問への回答のみ利用できます。インシデント報告と診断は社内ログイン（認証プロキシ）経由で使えます。",
                 "en": "You are not signed in, so this page answers questions only. Reporting an incident and the checkup need the company sign-in (the auth proxy)."},
     "need_identity": {"ja": "この機能には社内ログインが必要です。", "en": "This needs the company sign-in."},
+    # what an anonymous visitor reads instead of "type /incident" (they cannot use it here)
+    "emergency_hint_anon": {"ja": "サイバー攻撃の被害に遭った場合は、すぐにセキュリティチームに連絡してください（このページでのインシデント報告には社内ログインが必要です）。",
+                            "en": "If you are dealing with a cyber attack, contact the security team now (reporting an incident on this page needs the company sign-in)."},
+    "none_reply_anon": {"ja": "お役に立てずすみません。いただいた質問は管理者が回答を追加するために記録しました。別の言い方で質問するか、緊急の場合はセキュリティチームに直接連絡してください。",
+                        "en": "Sorry I couldn't help. Your question has been recorded so the admins can add an answer. Try asking another way, or contact the security team directly in an emergency."},
+    "incident_needs_sign_in": {"ja": "※ /incident は社内ログインして使えます。ログインできない場合はセキュリティチームに直接連絡してください。",
+                               "en": "Note: /incident needs the company sign-in. If you cannot sign in, contact the security team directly."},
     "no_expert_web": {"ja": "このページからはセキュリティチームへの質問を転送できません（回答をここに届ける仕組みがありません）。"
                                "Slack か Teams の secbot から質問するか、セキュリティチームに直接連絡してください。",
                       "en": "Questions cannot be forwarded to the security team from this page (their answer could not "

@@ -55,3 +55,17 @@ async def test_a_vote_from_an_older_page_counts_for_that_pages_question(web_serv
             assert response.status == 200
     [vote] = await web_server.bot.store.list_feedback()
     assert vote.vote == "down" and vote.intent == "jc_star" and vote.question == "JC-STARとは何ですか"
+
+
+async def test_a_japanese_page_answers_an_abbreviation_in_japanese_and_without_incident_for_visitors(
+        web_server: WebServer) -> None:
+    async with await _session(web_server, user=None, lang="ja") as session:
+        page = await _post(session, web_server, text="SCS")
+        answer = re.search(r'<p class="answer-text">(.*?)</p>', page, re.S).group(1)
+        assert re.search(r"[\u3040-\u30ff]", answer), answer  # kana: the answer is in Japanese
+        unknown = await _post(session, web_server, text=UNKNOWN)
+    # A visitor cannot use /incident here: no reply tells them to type it without saying it needs the sign-in.
+    for shown in (page, unknown):
+        text = re.sub(r"<[^>]+>", "", shown)
+        assert "/incident で" not in text and "緊急の場合は /incident" not in text
+    assert "セキュリティチームに連絡してください" in unknown
