@@ -9,6 +9,7 @@ drawn on the server with its numbers in a table beside it.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -100,10 +101,16 @@ async def _figures(request: web.Request, lang: str) -> dict[str, Any]:
     feedback = await bot.store.list_feedback(since=now - DAYS * DAY)
     days = per_day(questions, DAYS, now)
     figures: dict[str, Any] = {"days": days, "columns": stacked_columns(days),
-                               "gaps": group(collect(questions, feedback, low_confidence=None))[:20], "report": None}
+                               "gaps": group(collect(questions, feedback, low_confidence=None))[:20], "report": None,
+                               "sets": []}
     checkup = _checkup_set(request)
     if checkup is not None:
-        summary = summarize(checkup, await bot.store.list_checkups(set_id=checkup.id), lang)
+        every = await bot.store.list_checkups()
+        model = bot.knowledge.current.components["checkup"]
+        counts = Counter(r.set_id for r in every)
+        figures["sets"] = [{"id": set_id, "title": model.sets[set_id].title.get(lang) if set_id in model.sets else set_id,
+                            "count": n, "current": set_id == checkup.id} for set_id, n in sorted(counts.items())]
+        summary = summarize(checkup, [r for r in every if r.set_id == checkup.id], lang)
         spread = distribution(o.overall for o in summary.organizations)
         figures["report"] = {"summary": summary, "set": checkup.id, "areas": [(a.title, a.average) for a in summary.areas],
                              "distribution": spread, "gaps": summary.gaps[:10],

@@ -94,6 +94,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "note": {"ja": "メモ", "en": "Note"},
     "timeline": {"ja": "タイムライン", "en": "Timeline"},
     "supplier_report": {"ja": "取引先診断の集計", "en": "Supplier checkup report"},
+    "checkup_sets": {"ja": "結果のある診断", "en": "Checkups with results"},
     "area_averages": {"ja": "分野別の平均スコア", "en": "Average score per area"},
     "distribution": {"ja": "総合スコアの分布（組織数）", "en": "Overall score distribution (organisations)"},
     "range": {"ja": "範囲", "en": "Range"},

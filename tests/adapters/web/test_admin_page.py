@@ -143,3 +143,18 @@ async def test_the_unanswered_table_lists_only_unanswered_and_thumbs_down_questi
     table = page[page.index('id="gaps-table"'):page.index("</table>", page.index('id="gaps-table"'))]
     assert "量子暗号の導入ロードマップ" in table and "SCSの星の取り方" in table  # unknown, and answered but 👎
     assert "VPNの証明書の更新手順" not in table  # answered (if with a low score) and nobody said it was wrong
+
+
+async def test_the_dashboard_links_every_checkup_set_that_has_results(web_server: WebServer) -> None:
+    store = web_server.bot.store
+    scs = web_server.bot.knowledge.current.components["checkup"].sets["scs_star3"]
+    answers = {q.id: q.choices[0].value for q in scs.questions}
+    await store.save_checkup(respondent="invite:9", platform="web", organization="Delta電機", set_id="scs_star3",
+                             lang="ja", answers=answers, scores=score(scs, answers).to_dict())
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:  # the supplier set: no results yet
+            page = await response.text()
+        assert 'href="/admin?set=scs_star3"' in page and "(1)" in page
+        async with session.get(f"{web_server.url}/admin?set=scs_star3") as response:
+            shown = await response.text()
+        assert f'<strong aria-current="page">{scs.title.get("ja")} (1)</strong>' in shown
