@@ -9,9 +9,9 @@ drawn on the server with its numbers in a table beside it.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any

@@ -157,4 +157,4 @@ async def test_the_dashboard_links_every_checkup_set_that_has_results(web_server
         assert 'href="/admin?set=scs_star3"' in page and "(1)" in page
         async with session.get(f"{web_server.url}/admin?set=scs_star3") as response:
             shown = await response.text()
-        assert f'<strong aria-current="page">{scs.title.get("ja")} (1)</strong>' in shown
+        assert f"取引先診断の集計: {scs.title.get('ja')}</h2>" in shown and "組織: 1 " in shown
