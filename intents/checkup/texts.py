@@ -55,6 +55,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "risk": {"ja": "リスク", "en": "Risk"},
     "next_step": {"ja": "次の一歩", "en": "Next step"},
     "source": {"ja": "出典", "en": "Source"},
+    "unofficial_source": {"ja": "非公式の解説・要求事項案で確認が必要", "en": "unofficial summary; check the draft requirements"},
     "more_gaps": {"ja": "ほか{count}項目", "en": "{count} more"},
     "buttons_hint": {"ja": "下のボタンで関連する解説を表示します。", "en": "The buttons below open the related guidance."},
     # history and summaries
