@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from adapters.web.security import browser_id
 from adapters.web.texts import page_lang, tr
 from bot.messages import say
 from bot.models import Form, IncomingMessage, Reply, ReplyKind, Response
+from bot.store.incidents import JST
 from intents.checkup.model import set_id_for
 from intents.incident.model import FORM_ID as INCIDENT_FORM
 from intents.incident.texts import t as incident_text
@@ -79,14 +81,19 @@ def _page(request: web.Request, lang: str, user: str | None, *, asked: str | Non
                   question=question or asked, identity_configured=bool(request.app[CONFIG_KEY].user_header))
 
 
-def _form_view(form: Form, values: Mapping[str, str] | None, errors: Mapping[str, str]) -> dict[str, Any]:
+def _form_view(form: Form, values: Mapping[str, str] | None, errors: Mapping[str, str], lang: str) -> dict[str, Any]:
     fields = []
     by_id = {f.id: f for f in form.fields}
     for f in form.fields:
         condition = "; ".join(_condition(by_id, k, v) for k, v in f.show_if.items())
+        value = (values or {}).get(f.id, "")
+        help_text = f.help
+        if f.kind == "datetime":  # a date-time picker: no typing "now", so it starts at now (Japan time)
+            help_text = tr("datetime_help", lang)
+            value = value or datetime.now(JST).strftime("%Y-%m-%dT%H:%M")
         fields.append({"id": f.id, "label": f.label, "kind": f.kind, "required": f.required and not f.show_if,
-                       "choices": f.choices, "placeholder": f.placeholder, "help": f.help, "condition": condition,
-                       "max_length": f.max_length, "value": (values or {}).get(f.id, ""), "error": errors.get(f.id)})
+                       "choices": f.choices, "placeholder": f.placeholder, "help": help_text, "condition": condition,
+                       "max_length": f.max_length, "value": value, "error": errors.get(f.id)})
     return {"id": form.id, "title": form.title, "intro": form.intro, "submit": form.submit_label, "fields": fields}
 
 
@@ -122,7 +129,7 @@ def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[s
     return {"text": reply.text if signed_in else _for_anonymous(reply.text, lang), "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
             "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in buttons],
             "feedback": reply.intent if reply.feedback and reply.intent else None,
-            "form": _form_view(form, values, errors) if form else None}
+            "form": _form_view(form, values, errors, lang) if form else None}
 
 
 def _for_anonymous(text: str, lang: str) -> str:

@@ -52,6 +52,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "signed_in": {"ja": "{user} としてログイン中", "en": "Signed in as {user}"},
     "qa_only": {"ja": "ログインしていないため、質問への回答のみ利用できます。インシデント報告と診断は社内ログイン（認証プロキシ）経由で使えます。",
                 "en": "You are not signed in, so this page answers questions only. Reporting an incident and the checkup need the company sign-in (the auth proxy)."},
+    "datetime_help": {"ja": "日本時間。初期値は今の時刻です（今なら、そのまま送信できます）。", "en": "Japan time. It starts at the current time (if it is now, leave it as it is)."},
     "need_identity": {"ja": "この機能には社内ログインが必要です。", "en": "This needs the company sign-in."},
     # what an anonymous visitor reads instead of "type /incident" (they cannot use it here)
     "emergency_hint_anon": {"ja": "サイバー攻撃の被害に遭った場合は、すぐにセキュリティチームに連絡してください（このページでのインシデント報告には社内ログインが必要です）。",

@@ -69,3 +69,11 @@ async def test_a_japanese_page_answers_an_abbreviation_in_japanese_and_without_i
         text = re.sub(r"<[^>]+>", "", shown)
         assert "/incident で" not in text and "緊急の場合は /incident" not in text
     assert "セキュリティチームに連絡してください" in unknown
+
+
+async def test_the_detection_time_picker_starts_at_now_and_its_help_does_not_say_type_now(web_server: WebServer) -> None:
+    async with await _session(web_server) as session, session.get(f"{web_server.url}/incident") as response:
+        page = await response.text()
+    picker = re.search(r'<input type="datetime-local" id="f-detected_at" name="detected_at" value="([^"]*)"', page)
+    assert picker and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", picker.group(1))
+    assert "「今」" not in page and "初期値は今の時刻" in page
