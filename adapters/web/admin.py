@@ -29,7 +29,9 @@ from bot.store.web_tokens import SESSION_SECONDS
 from intents.checkup.render import when
 from intents.checkup.report import summarize, to_csv
 from intents.gaps import collect, group
+from intents.incident.render import answer_label, kind_label, ordered_answers, type_label
 from intents.incident.report import markdown_report
+from intents.incident.texts import t as incident_text
 
 SESSION_COOKIE = "secbot_session"
 DAYS = 14
@@ -125,8 +127,10 @@ async def dashboard(request: web.Request) -> web.Response:
     figures, as_of = await request.app[RECENT_KEY].get((lang, checkup.id if checkup else ""),
                                                        lambda: _figures(request, lang))
     incidents = await request.app[BOT_KEY].store.list_incidents(limit=50)
+    model = request.app[BOT_KEY].knowledge.current.components.get("triage")
     return render(request, "admin.html", lang, user=user, as_of=when(as_of), **figures,
-                  incidents=[{"id": i.id, "status": i.status, "type": i.incident_type or "", "at": when(i.created_at)}
+                  incidents=[{"id": i.id, "status": incident_text("status_" + i.status, lang), "at": when(i.created_at),
+                              "type": type_label(model, {"incident_type": i.incident_type}, lang) if i.incident_type else ""}
                              for i in incidents])
 
 
@@ -172,10 +176,14 @@ async def incident_page(request: web.Request) -> web.Response:
     user = await admin_user(request)
     lang = page_lang(request)
     record = await _incident(request, user)
-    timeline = [{"at": when(e.at), "actor": e.actor, "kind": e.kind, "text": e.text}
+    model = request.app[BOT_KEY].knowledge.current.components.get("triage")
+    # The words of `secbot incidents show`, not the stored keys (affected_systems, ransomware, open).
+    timeline = [{"at": when(e.at), "actor": e.actor, "kind": kind_label(e.kind, lang), "text": e.text}
                 for e in await request.app[BOT_KEY].store.list_timeline(record.id)]
+    answers = [answer_label(model, field_id, value, lang) for field_id, value in ordered_answers(model, record.answers)]
     return render(request, "admin_incident.html", lang, user=user, record=record, created=when(record.created_at),
-                  timeline=timeline, answers=sorted(record.answers.items()))
+                  state=incident_text("status_" + record.status, lang), type=type_label(model, record.answers, lang),
+                  timeline=timeline, answers=answers)
 
 
 async def incident_markdown(request: web.Request) -> web.Response:

@@ -66,7 +66,7 @@ async def test_an_admin_sees_the_charts_with_tables_and_downloads_the_csv(web_se
 
     await page.locator("#incidents-table a").first.click()
     assert "<b>暗号化</b>" in await page.locator("main").inner_text()  # shown as text
-    await page.get_by_label("メモを追加").fill("端末を隔離済み")
+    await page.get_by_label("メモ", exact=True).fill("端末を隔離済み")
     await page.get_by_role("button", name="メモを追加").click()
     assert "端末を隔離済み" in await page.locator("#timeline").inner_text()
     await screenshot(page, "admin-incident-desktop")
@@ -158,3 +158,18 @@ async def test_the_dashboard_links_every_checkup_set_that_has_results(web_server
         async with session.get(f"{web_server.url}/admin?set=scs_star3") as response:
             shown = await response.text()
         assert f"取引先診断の集計: {scs.title.get('ja')}</h2>" in shown and "組織: 1 " in shown
+
+
+async def test_the_incident_page_uses_the_words_of_incidents_show_not_stored_keys(web_server: WebServer) -> None:
+    record = await web_server.bot.store.create_incident(
+        reporter="taro@example.co.jp", platform="web", lang="ja", result={"contacts": []},
+        answers={"incident_type": "ransomware", "personal_data": "unknown", "affected_systems": "経理のPC"})
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin/incidents/{record.id}") as response:
+            page = await response.text()
+        async with session.get(f"{web_server.url}/admin") as response:
+            dashboard = await response.text()
+    for key in ("affected_systems", ">ransomware<", ">unknown<", ">open<", "personal_data"):
+        assert key not in page, key
+    assert "ランサムウェア" in page and "対応中" in page and "経理のPC" in page and page.count("メモを追加") == 1
+    assert "ランサムウェア" in dashboard and ">ransomware<" not in dashboard
