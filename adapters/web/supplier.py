@@ -89,6 +89,8 @@ async def _open_step(request: web.Request, used_status: int) -> tuple[Invite, Ch
     if isinstance(opened, web.Response):
         return opened
     invite, checkup, lang, base = opened
+    if invite.completed_at is not None and request.method == "GET":  # a bookmarked step: the result is what is left
+        raise web.HTTPSeeOther(f"{base}/result")
     if invite.completed_at is not None:
         return message(request, lang, "link_invalid", "link_used", used_status)
     return invite, checkup, lang, base, _step_number(request, checkup)

@@ -83,9 +83,9 @@ async def test_a_supplier_completes_the_checkup_on_a_phone_and_sees_the_result(w
     [invite] = await WebTokens(web_server.bot.store).list_invites()
     assert invite.id == invite_id and invite.state() == "completed" and invite.result_id == record.id
 
-    # The same link cannot submit again (a later round needs a new invitation).
+    # The same link cannot answer again (a later round needs a new invitation): a step leads to the result.
     await page.goto(link + "/step/1")
-    assert "すでに送信" in await page.locator("main").inner_text()
+    assert page.url.endswith("/result") and "診断結果" in await page.locator("main").inner_text()
     await context.close()
 
 
@@ -117,6 +117,8 @@ async def test_a_used_link_cannot_submit_again_even_with_a_form_kept_open(web_se
             assert response.status == 303 and response.headers["Location"].endswith("/result")
         async with session.post(f"{link}/step/{last}", data=form, allow_redirects=False) as response:
             assert response.status == 409 and "すでに送信" in await response.text()
+        async with session.get(f"{link}/step/1", allow_redirects=False) as response:  # a bookmarked step
+            assert response.status == 303 and response.headers["Location"].endswith("/result")
         # A form without the CSRF token is refused before anything is read.
         async with session.post(f"{link}/step/{last}", data={k: v for k, v in form.items() if k != "csrf"}) as response:
             assert response.status == 403
