@@ -204,7 +204,12 @@ async def incident_note(request: web.Request) -> web.Response:
 
 
 async def login_page(request: web.Request) -> web.Response:
-    """A button, not an automatic sign-in: link previews and scanners must not use up the link."""
+    """A button, not an automatic sign-in: link previews and scanners must not use up the link.
+    A link that would not work says so here, not after the click."""
+    user = await token_lookup(request, request.app[LOGIN_LIMIT_KEY], tokens(request).login_user,
+                              heading="admin_title", unknown="login_used", unknown_status=403)
+    if isinstance(user, web.Response):
+        return user
     return render(request, "login.html", page_lang(request), token=request.match_info["token"])
 
 
