@@ -12,7 +12,7 @@ from aiohttp import web
 from adapters.web import admin, chat, supplier
 from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, NOTIFY_KEY, WebConfig
 from adapters.web.notify import Notify, security_notifier
-from adapters.web.pages import setup_templates
+from adapters.web.pages import not_found_page, setup_templates
 from adapters.web.security import CSRF_SECRET_KEY, IDENTITY_KEY, SECURE_KEY, RateLimiter, security_middleware
 from bot.engine import Bot
 from bot.http_limits import Limits, start_server
@@ -27,7 +27,7 @@ async def healthz(_: web.Request) -> web.Response:
 
 def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | None = None) -> web.Application:
     config = config or WebConfig.from_env()
-    app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
+    app = web.Application(middlewares=[security_middleware, not_found_page], client_max_size=256 * 1024)
     app[BOT_KEY] = bot
     app[CONFIG_KEY] = config
     app[NOTIFY_KEY] = notify

@@ -22,6 +22,8 @@ TEXTS: dict[str, dict[str, str]] = {
                       "en": "If you don't know, choose \"Not sure\". Your answers are saved each time you press \"Next\" and kept if you reload or come back later."},
     "answer_all": {"ja": "この分野のすべての質問に答えてください。", "en": "Please answer every question in this area."},
     "link_invalid": {"ja": "このリンクは無効です。", "en": "This link is not valid."},
+    "not_found_title": {"ja": "ページが見つかりません", "en": "Page not found"},
+    "not_found": {"ja": "このアドレスのページはありません。相談は /chat からどうぞ。", "en": "There is no page at this address. For help, go to /chat."},
     "link_expired": {"ja": "このリンクは有効期限が切れているか、取り消されています。依頼元に新しいリンクをお願いしてください。",
                      "en": "This link has expired or was revoked. Please ask the sender for a new link."},
     "link_used": {"ja": "この診断はすでに送信されています。次回の診断には新しいリンクが必要です。",

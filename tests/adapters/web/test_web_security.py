@@ -79,3 +79,12 @@ async def test_a_planted_csrf_cookie_with_the_attackers_token_is_refused(tmp_pat
                 own = form_csrf(await response.text())
             async with victim.post(f"{url}/chat", data={"csrf": own, "text": "VPN"}) as response:
                 assert response.status == 200
+
+
+async def test_an_unknown_address_gets_a_friendly_page_with_the_security_headers(tmp_path: Path) -> None:
+    async for url in _serve(tmp_path, WebConfig(knowledge_dir=SHIPPED_DIR)):
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/nowhere",
+                                                                     headers={"Accept-Language": "ja"}) as response:
+            page = await response.text()
+            assert response.status == 404 and "ページが見つかりません" in page and "/chat" in page
+            assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
