@@ -12,11 +12,13 @@ _LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]{2,}")
 
 
 def detect_language(text: str) -> str | None:
-    """'ja', 'en', or None when the text has no letters to judge by (digits, emoji)."""
+    """'ja', 'en', or None when the text has nothing to judge by (digits, emoji, only abbreviations)."""
     cjk = sum(1 for ch in text if is_cjk(ch))
-    words = len(_LATIN_WORD.findall(text))
+    latin = _LATIN_WORD.findall(text)
+    words = len(latin)
     if cjk == 0:
-        return "en" if words else None
+        # "SCS", "VPN", "JC-STAR": abbreviations both languages write in Latin letters say nothing.
+        return "en" if words and not all(w.isupper() for w in latin) else None
     # "what is お助け隊 service?": mostly English around a Japanese term.
     if words >= 3 and words * 2 > cjk:
         return "en"

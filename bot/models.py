@@ -52,6 +52,7 @@ class Source:
     title: str
     url: str
     as_of: str | None = None  # "2026-12": the month the answer was last checked against it
+    unofficial: bool = False  # a blog or news summary, not the official text (rendered as a short label)
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,14 @@ class Gap:
 
 
 def collect(questions: Iterable[QuestionRecord], feedback: Iterable[FeedbackRecord], *,
-            low_confidence: float = 0.6) -> list[tuple[str, str, str | None, float]]:
-    """(text, reason, intent, when) for every signal of a gap."""
+            low_confidence: float | None = 0.6) -> list[tuple[str, str, str | None, float]]:
+    """(text, reason, intent, when) for every signal of a gap. `low_confidence=None` leaves out the
+    questions that were answered (the dashboard's "unanswered" table lists only what was not)."""
     signals: list[tuple[str, str, str | None, float]] = []
     for q in questions:
         if q.band in ("unknown", "suggest"):
             signals.append((q.text, q.band, None, q.asked_at))
-        elif q.band == "answer" and q.score is not None and q.score < low_confidence:
+        elif q.band == "answer" and low_confidence is not None and q.score is not None and q.score < low_confidence:
             signals.append((q.text, "low_confidence", q.intent, q.asked_at))
     for f in feedback:
         if f.vote in ("none_of_these", "down") and f.question:

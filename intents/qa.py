@@ -93,7 +93,7 @@ class QuestionAnswering:
         if kind == "none":
             FEEDBACK.labels("none_of_these").inc()
             await turn.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
-                                             intent=None, vote="none_of_these", question=turn.state.get("last_question"))
+                                             intent=None, vote="none_of_these", question=voted_question(turn))
             buttons = (Button(say("ask_team", turn.lang), "expert:ask", style="primary"),) \
                 if self.ask_team and turn.state.get("last_question_raw") else ()
             return Response((Reply(text=say("none_reply", turn.lang), kind=ReplyKind.NOTICE, lang=turn.lang,
@@ -102,6 +102,13 @@ class QuestionAnswering:
         if kind == "feedback" and vote in ("up", "down") and intent in turn.snapshot.kb.intents:
             FEEDBACK.labels(vote).inc()
             await turn.store.record_feedback(platform=turn.message.platform, user_id=turn.message.user_id,
-                                             intent=intent, vote=vote, question=turn.state.get("last_question"))
+                                             intent=intent, vote=vote, question=voted_question(turn))
             return turn.reply(say(f"feedback_thanks_{vote}", turn.lang), ReplyKind.NOTICE)
         return turn.reply(say("unknown_action", turn.lang), ReplyKind.ERROR)
+
+
+def voted_question(turn: Turn) -> str | None:
+    """The question a 👍/👎/"none of these" belongs to: the one its button carried (a page can be
+    old: the Back button, a second tab), else the conversation's latest."""
+    carried = str((turn.message.form_values or {}).get("question") or "").strip()
+    return mask(carried[:2000]) if carried and turn.message.action else turn.state.get("last_question")

@@ -12,6 +12,7 @@ import getpass
 import json
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 from adapters.cli.common import (
@@ -122,8 +123,12 @@ def run_report(args: argparse.Namespace) -> int:
     if args.since is not None and args.since <= 0:
         raise CliError("--since takes a positive number of days", EXIT_USAGE)
     since = time.time() - args.since * 86_400 if args.since else None
-    records = asyncio.run(using_store(settings.database_url,
-                                      lambda store: store.list_checkups(set_id=checkup.id, since=since)))
+    every = asyncio.run(using_store(settings.database_url, lambda store: store.list_checkups(since=since)))
+    records = [r for r in every if r.set_id == checkup.id]
     summary = summarize(checkup, records, lang)
     sys.stdout.write(to_csv(summary) if args.format == "csv" else markdown(summary, lang))
+    if not records and (others := Counter(r.set_id for r in every)):  # "no results" while other sets have some
+        print(f"no results in set {checkup.id!r}; results exist in: "
+              + ", ".join(f"{set_id} ({count})" for set_id, count in sorted(others.items()))
+              + " -- use `secbot checkup report --set NAME`", file=sys.stderr)
     return 0

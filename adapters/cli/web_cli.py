@@ -15,16 +15,16 @@ from typing import Any
 from adapters.cli.common import EXIT_USAGE, CliError, common_options, settings_from
 
 JST = timezone(timedelta(hours=9), "JST")
-_DURATION = re.compile(r"^\s*(\d+)\s*([dhm]?)\s*$")
-_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "": 86400}
+_DURATION = re.compile(r"^\s*(\d+)\s*([wdh]?)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "": 86400}
 
 
 def duration(text: str) -> float:
-    """"30d", "12h", "90m" or a bare number of days, as seconds."""
+    """"2w", "30d", "12h" or a bare number of days, as seconds. No "m": minutes or months?"""
     found = _DURATION.match(text or "")
     if not found or int(found.group(1)) <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30d, 12h or 90m")
-    return int(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: use weeks, days or hours, e.g. 2w, 30d or 12h")
+    return int(found.group(1)) * _UNIT_SECONDS[found.group(2).lower()]
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> Any:
@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         invite.add_argument("--set", dest="set_id", default="supplier", help="the checkup set (default: supplier)")
         invite.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the pages (default: ja)")
         invite.add_argument("--expires", type=duration, default=duration("30d"), metavar="DURATION",
-                            help="how long the link works: 30d, 12h, 90m (default: 30d)")
+                            help="how long the link works, in weeks, days or hours: 2w, 30d, 12h (default: 30d)")
         invite.set_defaults(handler=run_invite)
         invites = commands.add_parser("invites", parents=[common_options()], help="list invitations and their state")
         invites.set_defaults(handler=run_invites)
@@ -103,7 +103,7 @@ def run_invites(args: argparse.Namespace) -> int:
         print("no invitations yet (make one with `secbot checkup invite --org NAME`)")
         return 0
     now = time.time()
-    print("| id | organisation | set | lang | state | expires | result |")
+    print("| id | organisation | set | lang | state | expires (JST) | result |")
     print("|---|---|---|---|---|---|---|")
     for i in invites:
         expires = datetime.fromtimestamp(i.expires_at, JST).strftime("%Y-%m-%d %H:%M")
@@ -140,6 +140,14 @@ def run_serve(args: argparse.Namespace) -> int:
         raise CliError("SECBOT_OPS_PORT must be a port number between 0 and 65535", EXIT_USAGE)
     from adapters.cli.serve import _serve
     from adapters.web.app import web_front_end
+    from adapters.web.context import WebConfig
+
+    try:
+        problem = WebConfig.from_env().bind_problem(args.host)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if problem:
+        raise CliError(problem, EXIT_USAGE)
 
     configure_logging(settings.log_level)
     try:

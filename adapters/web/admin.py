@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ from bot.store.web_tokens import SESSION_SECONDS
 from intents.checkup.render import when
 from intents.checkup.report import summarize, to_csv
 from intents.gaps import collect, group
+from intents.incident.render import answer_label, kind_label, ordered_answers, type_label
 from intents.incident.report import markdown_report
+from intents.incident.texts import t as incident_text
 
 SESSION_COOKIE = "secbot_session"
 DAYS = 14
@@ -46,6 +49,12 @@ def routes(app: web.Application) -> None:
     app.router.add_post("/admin/incidents/{id}/note", incident_note)
     app.router.add_get("/login/{token}", login_page)
     app.router.add_post("/login/{token}", login)
+
+
+def signed_in_as(request: web.Request) -> str:
+    """What the CSRF token is bound to: the proxy's user, else the admin session cookie (or nothing)."""
+    user = web_user(request)
+    return f"user:{user}" if user else f"session:{request.cookies.get(SESSION_COOKIE, '')}"
 
 
 async def admin_user(request: web.Request) -> str:
@@ -94,10 +103,16 @@ async def _figures(request: web.Request, lang: str) -> dict[str, Any]:
     feedback = await bot.store.list_feedback(since=now - DAYS * DAY)
     days = per_day(questions, DAYS, now)
     figures: dict[str, Any] = {"days": days, "columns": stacked_columns(days),
-                               "gaps": group(collect(questions, feedback))[:20], "report": None}
+                               "gaps": group(collect(questions, feedback, low_confidence=None))[:20], "report": None,
+                               "sets": []}
     checkup = _checkup_set(request)
     if checkup is not None:
-        summary = summarize(checkup, await bot.store.list_checkups(set_id=checkup.id), lang)
+        every = await bot.store.list_checkups()
+        model = bot.knowledge.current.components["checkup"]
+        counts = Counter(r.set_id for r in every)
+        figures["sets"] = [{"id": set_id, "title": model.sets[set_id].title.get(lang) if set_id in model.sets else set_id,
+                            "count": n, "current": set_id == checkup.id} for set_id, n in sorted(counts.items())]
+        summary = summarize(checkup, [r for r in every if r.set_id == checkup.id], lang)
         spread = distribution(o.overall for o in summary.organizations)
         figures["report"] = {"summary": summary, "set": checkup.id, "areas": [(a.title, a.average) for a in summary.areas],
                              "distribution": spread, "gaps": summary.gaps[:10],
@@ -112,8 +127,10 @@ async def dashboard(request: web.Request) -> web.Response:
     figures, as_of = await request.app[RECENT_KEY].get((lang, checkup.id if checkup else ""),
                                                        lambda: _figures(request, lang))
     incidents = await request.app[BOT_KEY].store.list_incidents(limit=50)
+    model = request.app[BOT_KEY].knowledge.current.components.get("triage")
     return render(request, "admin.html", lang, user=user, as_of=when(as_of), **figures,
-                  incidents=[{"id": i.id, "status": i.status, "type": i.incident_type or "", "at": when(i.created_at)}
+                  incidents=[{"id": i.id, "status": incident_text("status_" + i.status, lang), "at": when(i.created_at),
+                              "type": type_label(model, {"incident_type": i.incident_type}, lang) if i.incident_type else ""}
                              for i in incidents])
 
 
@@ -159,10 +176,14 @@ async def incident_page(request: web.Request) -> web.Response:
     user = await admin_user(request)
     lang = page_lang(request)
     record = await _incident(request, user)
-    timeline = [{"at": when(e.at), "actor": e.actor, "kind": e.kind, "text": e.text}
+    model = request.app[BOT_KEY].knowledge.current.components.get("triage")
+    # The words of `secbot incidents show`, not the stored keys (affected_systems, ransomware, open).
+    timeline = [{"at": when(e.at), "actor": e.actor, "kind": kind_label(e.kind, lang), "text": e.text}
                 for e in await request.app[BOT_KEY].store.list_timeline(record.id)]
+    answers = [answer_label(model, field_id, value, lang) for field_id, value in ordered_answers(model, record.answers)]
     return render(request, "admin_incident.html", lang, user=user, record=record, created=when(record.created_at),
-                  timeline=timeline, answers=sorted(record.answers.items()))
+                  state=incident_text("status_" + record.status, lang), type=type_label(model, record.answers, lang),
+                  timeline=timeline, answers=answers)
 
 
 async def incident_markdown(request: web.Request) -> web.Response:
@@ -183,7 +204,12 @@ async def incident_note(request: web.Request) -> web.Response:
 
 
 async def login_page(request: web.Request) -> web.Response:
-    """A button, not an automatic sign-in: link previews and scanners must not use up the link."""
+    """A button, not an automatic sign-in: link previews and scanners must not use up the link.
+    A link that would not work says so here, not after the click."""
+    user = await token_lookup(request, request.app[LOGIN_LIMIT_KEY], tokens(request).login_user,
+                              heading="admin_title", unknown="login_used", unknown_status=403)
+    if isinstance(user, web.Response):
+        return user
     return render(request, "login.html", page_lang(request), token=request.match_info["token"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 
 from aiohttp import web
@@ -11,8 +12,8 @@ from aiohttp import web
 from adapters.web import admin, chat, supplier
 from adapters.web.context import BOT_KEY, CONFIG_KEY, INVITE_LIMIT_KEY, LOGIN_LIMIT_KEY, NOTIFY_KEY, WebConfig
 from adapters.web.notify import Notify, security_notifier
-from adapters.web.pages import setup_templates
-from adapters.web.security import SECURE_KEY, RateLimiter, security_middleware
+from adapters.web.pages import not_found_page, setup_templates
+from adapters.web.security import CSRF_SECRET_KEY, IDENTITY_KEY, SECURE_KEY, RateLimiter, security_middleware
 from bot.engine import Bot
 from bot.http_limits import Limits, start_server
 from bot.service import FrontEnd
@@ -27,11 +28,13 @@ async def healthz(_: web.Request) -> web.Response:
 
 def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | None = None) -> web.Application:
     config = config or WebConfig.from_env()
-    app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
+    app = web.Application(middlewares=[security_middleware, not_found_page], client_max_size=256 * 1024)
     app[BOT_KEY] = bot
     app[CONFIG_KEY] = config
     app[NOTIFY_KEY] = notify
     app[SECURE_KEY] = config.secure_cookies
+    app[CSRF_SECRET_KEY] = config.secret.encode() if config.secret else secrets.token_bytes(32)
+    app[IDENTITY_KEY] = admin.signed_in_as
     app[INVITE_LIMIT_KEY] = RateLimiter()
     app[LOGIN_LIMIT_KEY] = RateLimiter()
     setup_templates(app)

@@ -60,3 +60,15 @@ async def token_lookup(request: web.Request, limiter: RateLimiter, lookup: Calla
         limiter.failed(key)
         return message(request, lang, heading, unknown, unknown_status)
     return found
+
+
+@web.middleware
+async def not_found_page(request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """A page in the site's language for an unknown address, not aiohttp's bare "404: Not Found"."""
+    try:
+        return await handler(request)
+    except web.HTTPNotFound as exc:
+        if exc.text not in (None, "404: Not Found"):  # a handler's own message stays
+            raise
+        return message(request, page_lang(request), "not_found_title", "not_found", 404)

@@ -1,16 +1,20 @@
 """What every web page gets: security headers, CSRF on every form, cookie flags, rate limits.
 
-CSRF is the double-submit pattern: a random `secbot_csrf` cookie (HttpOnly, SameSite=Lax) and
-the same value in a hidden field of every form; a POST whose field differs is refused with 403.
+CSRF: a random `secbot_csrf` cookie (HttpOnly, SameSite=Lax) names the browser; every form's hidden
+field carries HMAC(server secret, that cookie + the signed-in identity). A POST whose field is not
+that HMAC is refused with 403, so a cookie planted by another site (or a token copied from the
+attacker's own session) does not pass: the secret never leaves the server.
 The CSP allows no script at all: the pages work without JavaScript.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -21,6 +25,9 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 
        "frame-ancestors 'none'")
 SECURE_KEY: web.AppKey[bool] = web.AppKey("secbot_web_secure", bool)
 NEW_CSRF: web.RequestKey[str] = web.RequestKey("secbot_new_csrf", str)
+CSRF_SECRET_KEY: web.AppKey[bytes] = web.AppKey("secbot_csrf_secret", bytes)
+# Who the request is signed in as ("" for nobody): the auth proxy's user or the admin session.
+IDENTITY_KEY: web.AppKey[Callable[[web.Request], str]] = web.AppKey("secbot_web_identity")
 
 
 def is_secure(request: web.Request) -> bool:
@@ -34,12 +41,23 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
                         secure=is_secure(request))
 
 
+def browser_id(request: web.Request) -> str:
+    """This browser's random id (made on its first page; the middleware sets the cookie)."""
+    value = request.cookies.get(CSRF_COOKIE) or request.get(NEW_CSRF)
+    if not value:
+        value = request[NEW_CSRF] = secrets.token_urlsafe(24)
+    return value
+
+
+def _sign(request: web.Request, browser: str) -> str:
+    identity = request.app[IDENTITY_KEY](request) if IDENTITY_KEY in request.app else ""
+    message = f"{browser}\0{identity}".encode()
+    return hmac.new(request.app[CSRF_SECRET_KEY], message, hashlib.sha256).hexdigest()
+
+
 def csrf_token(request: web.Request) -> str:
-    """This browser's CSRF token (made on its first page; the middleware sets the cookie)."""
-    token = request.cookies.get(CSRF_COOKIE) or request.get(NEW_CSRF)
-    if not token:
-        token = request[NEW_CSRF] = secrets.token_urlsafe(24)
-    return token
+    """The value every form of this page carries: the browser id signed with the server's secret."""
+    return _sign(request, browser_id(request))
 
 
 @web.middleware
@@ -48,7 +66,7 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
         form = await request.post()
         cookie = request.cookies.get(CSRF_COOKIE, "")
         sent = str(form.get(CSRF_FIELD, ""))
-        if not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):
+        if not cookie or not hmac.compare_digest(_sign(request, cookie).encode(), sent.encode()):
             raise web.HTTPForbidden(text="The form expired or came from another site (CSRF check). "
                                          "Reload the page and try again.")
     try:

@@ -9,6 +9,7 @@ Scoring, texts and the stored result are the core's (intents/checkup), as for Sl
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
@@ -88,6 +89,8 @@ async def _open_step(request: web.Request, used_status: int) -> tuple[Invite, Ch
     if isinstance(opened, web.Response):
         return opened
     invite, checkup, lang, base = opened
+    if invite.completed_at is not None and request.method == "GET":  # a bookmarked step: the result is what is left
+        raise web.HTTPSeeOther(f"{base}/result")
     if invite.completed_at is not None:
         return message(request, lang, "link_invalid", "link_used", used_status)
     return invite, checkup, lang, base, _step_number(request, checkup)
@@ -168,7 +171,22 @@ async def result_page(request: web.Request) -> web.Response:
     related = []
     for intent_id in related_ids:
         reply = answer_reply(kb, kb.intents[intent_id], lang)
-        related.append({"title": reply.title, "text": reply.text, "sources": reply.sources})
+        related.append({"title": reply.title, "text": without_incident(reply.text), "sources": reply.sources})
     rows = [(a["title"], a["score"]) for a in data["areas"]]
     return render(request, "checkup_result.html", lang, title=checkup.title.get(lang), organization=invite.organization,
                   overall=data["overall"], areas=data["areas"], gaps=data["gaps"], related=related, area_rows=rows)
+
+
+_SENTENCE = re.compile(r"[^。\n]*?(?:。|\.(?:\s|$)|$)")
+
+
+def without_incident(text: str) -> str:
+    """An answer without its "type /incident" sentences: a supplier on this page has no /incident."""
+    lines = []
+    for line in text.split("\n"):
+        if "/incident" in line:
+            line = "".join(s for s in _SENTENCE.findall(line) if "/incident" not in s).strip()
+            if not line:
+                continue
+        lines.append(line)
+    return "\n".join(lines)

@@ -152,8 +152,15 @@ class WebTokens:
         return rows[0][0] if rows and hmac.compare_digest(rows[0][1], token_hash(token)) else None
 
     async def session_user(self, token: str, now: float | None = None) -> str | None:
+        return await self._live_user(token, "session", now)
+
+    async def login_user(self, token: str, now: float | None = None) -> str | None:
+        """The user of a login link that would still work, without using it up (for the page with the button)."""
+        return await self._live_user(token, "login", now)
+
+    async def _live_user(self, token: str, kind: str, now: float | None) -> str | None:
         now = time.time() if now is None else now
         wanted = token_hash(token)
-        rows = await self._rows("SELECT user_id, token_hash FROM web_sessions WHERE token_hash = ? AND kind = 'session' "
-                                "AND expires_at > ?", (wanted, now))
+        rows = await self._rows("SELECT user_id, token_hash FROM web_sessions WHERE token_hash = ? AND kind = ? "
+                                "AND used_at IS NULL AND expires_at > ?", (wanted, kind, now))
         return rows[0][0] if rows and hmac.compare_digest(rows[0][1], wanted) else None

@@ -199,7 +199,8 @@ def _question(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any], 
     label = Localized(f"［{area_title.ja}］{text.ja}", f"[{area_title.en}] {text.en}")
     return Question(id=qid, area=area, text=text, label=label, choices=tuple(choices), help=_loc(raw.get("help")),
                     weight=float(raw.get("weight", 1.0)),
-                    source=Source(raw["source"]["title"], raw["source"]["url"]) if raw.get("source") else None,
+                    source=Source(raw["source"]["title"], raw["source"]["url"],
+                                  unofficial=bool(raw["source"].get("unofficial"))) if raw.get("source") else None,
                     gap=Gap(Localized.of(gap["risk"]), Localized.of(gap["next_step"]), tuple(gap.get("intents", ()))))
 
 

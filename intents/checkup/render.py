@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.knowledge_base import KnowledgeBase
-from bot.models import JST, Button
+from bot.models import JST, Button, Source
 from bot.store.checkups import CheckupRecord
 from intents.checkup.model import CheckupSet
 from intents.checkup.scoring import Score
@@ -19,6 +19,11 @@ MAX_BUTTONS = 6
 
 def _score(value: int | None, lang: str) -> str:
     return t("not_scored", lang) if value is None else str(value)
+
+
+def _source(source: Source, lang: str) -> dict[str, Any]:
+    return {"title": source.title, "url": source.url,
+            "label": t("unofficial_source", lang) if source.unofficial else None}
 
 
 def result_dict(checkup: CheckupSet, result: Score, lang: str) -> dict[str, Any]:
@@ -38,7 +43,7 @@ def result_dict(checkup: CheckupSet, result: Score, lang: str) -> dict[str, Any]
                      "answer_label": choice.label.get(lang) if choice else gap.answer,
                      "risk": question.gap.risk.get(lang), "next_step": question.gap.next_step.get(lang),
                      "intents": list(question.gap.intents),
-                     "source": {"title": question.source.title, "url": question.source.url} if question.source else None})
+                     "source": _source(question.source, lang) if question.source else None})
     return {"set": checkup.id, "overall": result.overall, "areas": areas, "gaps": gaps}
 
 
@@ -59,7 +64,9 @@ def result_text(checkup: CheckupSet, result: Score, lang: str, organization: str
         lines.append(f"   {t('risk', lang)}: {gap['risk']}")
         lines.append(f"   {t('next_step', lang)}: {gap['next_step']}")
         if gap["source"]:
-            lines.append(f"   {t('source', lang)}: {gap['source']['title']} {gap['source']['url']}")
+            label = f"（{gap['source']['label']}）" if lang == "ja" else f" ({gap['source']['label']})"
+            lines.append(f"   {t('source', lang)}: {gap['source']['title']}{label if gap['source']['label'] else ''} "
+                         f"{gap['source']['url']}")
     if len(shown) < len(gaps):
         lines.append(t("more_gaps", lang, count=len(gaps) - len(shown)))
     return "\n".join(lines)

@@ -105,7 +105,7 @@ def timeline_lines(record: IncidentRecord, lang: str) -> list[tuple[str, str, st
     """(time, actor, what) per timeline entry."""
     rows = []
     for entry in record.timeline:
-        what = t(f"tl_{entry.kind}", lang) if f"tl_{entry.kind}" in _KINDS else entry.kind
+        what = kind_label(entry.kind, lang)
         if entry.text:
             what = f"{what}: {entry.text}"
         rows.append((fmt_time(entry.at), entry.actor, what))
@@ -113,6 +113,11 @@ def timeline_lines(record: IncidentRecord, lang: str) -> list[tuple[str, str, st
 
 
 _KINDS = {"tl_created", "tl_note", "tl_closed"}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A timeline entry's kind in words ("note" -> "メモ"); unknown kinds as stored."""
+    return t(f"tl_{kind}", lang) if f"tl_{kind}" in _KINDS else kind
 
 
 def record_text(record: IncidentRecord, model: TriageModel | None, lang: str) -> str:

@@ -30,9 +30,13 @@ def _w(key: str, lang: str) -> str:
     return localize(_WORDS, key, lang)
 
 
+# HTML as entities (a Markdown viewer would run `<script>`), Markdown syntax backslash-escaped.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|#!"}})
+
+
 def _md(text: str) -> str:
-    """Keep reporter text from turning into Markdown structure (headings, tables)."""
-    return text.replace("|", "\\|").replace("\n#", "\n\\#")
+    """Reporter text shown as the text it is: no HTML, no Markdown structure (links, emphasis, tables)."""
+    return text.translate(_ESCAPES)
 
 
 def markdown_report(record: IncidentRecord, model: TriageModel | None, lang: str) -> str:
@@ -49,8 +53,8 @@ def markdown_report(record: IncidentRecord, model: TriageModel | None, lang: str
         (t("field_created", lang), fmt_time(record.created_at)),
         (t("field_status", lang), t("status_" + record.status, lang)
          + (localize(_WORDS, "closed_at", lang, when=fmt_time(record.closed_at)) if record.closed_at else "")),
-        (_w("systems", lang), _md(answers.get("affected_systems", "-"))),
-        (t("field_reporter", lang), f"{record.reporter_name or record.reporter}"
+        (_w("systems", lang), _md(answers.get("affected_systems", "-")).replace("\n", " ")),
+        (t("field_reporter", lang), _md(record.reporter_name or record.reporter)
          + (f" / {_w('reporter_contact', lang)}: {_md(answers['reporter_contact'])}" if answers.get("reporter_contact") else "")),
         (t("field_where", lang), record.platform + (f" #{record.channel}" if record.channel else "")),
     ]
@@ -63,7 +67,7 @@ def markdown_report(record: IncidentRecord, model: TriageModel | None, lang: str
         if field_id in _SHOWN_ABOVE:
             continue
         question, answer = answer_label(model, field_id, value, lang)
-        out.append(f"- {question} **{answer}**")
+        out.append(f"- {question} **{_md(answer).replace(chr(10), ' ')}**")
 
     out += ["", f"## {_w('contacts', lang)}", ""]
     for number, contact in enumerate(record.contacts, 1):

@@ -47,8 +47,10 @@ async def test_expired_and_revoked_invitations_cannot_submit(store: Store) -> No
 async def test_a_login_link_works_once_and_a_session_until_it_expires(store: Store) -> None:
     tokens = WebTokens(store)
     link = await tokens.create_login("U_ADMIN")
+    assert await tokens.login_user(link) == "U_ADMIN" and await tokens.login_user("made-up") is None
+    assert await tokens.login_user(link) == "U_ADMIN"  # looking does not use it up
     assert await tokens.use_login(link) == "U_ADMIN"
-    assert await tokens.use_login(link) is None
+    assert await tokens.use_login(link) is None and await tokens.login_user(link) is None
     session = await tokens.create_login("U_ADMIN", kind="session", seconds=60)
     assert await tokens.session_user(session) == "U_ADMIN"
     assert await tokens.use_login(session) is None  # a session cookie is no login link

@@ -143,3 +143,11 @@ def test_report_names_no_weakest_area_for_an_organisation_with_full_marks(env: d
     assert md.returncode == 0, md.stderr
     [row] = [line for line in md.stdout.splitlines() if line.startswith("| Perfect KK")]
     assert row.split("|")[2].strip() == "100" and row.split("|")[3].strip() == "-", row
+
+
+def test_report_of_an_empty_set_names_the_sets_that_have_results(env: dict[str, str], tmp_path: Path) -> None:
+    assert secbot(env, "checkup", "--set", "scs_star3", "--org", "Alpha Parts", "--answers",
+                  write(tmp_path, "a.json", SCS_STAR3)).returncode == 0
+    done = secbot(env, "checkup", "report", "--lang", "en")
+    assert done.returncode == 0 and "No checkup results match." in done.stdout
+    assert "results exist in: scs_star3 (1)" in done.stderr and "--set NAME" in done.stderr

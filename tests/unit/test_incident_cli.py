@@ -179,3 +179,14 @@ def test_incidents_list_and_show_speak_the_same_language_in_the_same_shell(tmp_p
         assert words in listing.stdout and words in shown.stdout, (locale, listing.stdout, shown.stdout)
     shown = secbot({**env, "LANG": "ja_JP.UTF-8"}, "incidents", "show", english, "--lang", "en")
     assert "Ransomware" in shown.stdout  # --lang first
+
+
+def test_the_markdown_export_shows_reporter_text_as_text_not_html_or_markdown(tmp_path: Path, env):
+    hostile = {**RANSOMWARE, "description": "<script>alert(1)</script> <b>bold</b> [click](https://evil.example) **x**",
+               "affected_systems": "a | b"}
+    incident_id = json.loads(secbot(env, "triage", "--json", "--lang", "ja", "--reporter", "<img src=x>",
+                                    "--answers", answers_file(tmp_path, hostile)).stdout)["incident_id"]
+    md = secbot(env, "incidents", "export", incident_id, "--format", "md").stdout
+    assert "<script>" not in md and "<b>" not in md and "<img" not in md and "[click](" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "\\[click\\]" in md and "\\*\\*x\\*\\*" in md
+    assert "a \\| b" in md and "&lt;img src=x&gt;" in md

@@ -20,6 +20,9 @@ def test_language_follows_the_script_of_the_message():
     assert detect_language("what is jc-star") == "en"
     assert detect_language("what is the お助け隊 service") == "en"
     assert detect_language("123 👍") is None
+    # Abbreviations alone are no language: the page's or conversation's language answers "SCS".
+    assert detect_language("SCS") is None and detect_language("JC-STAR") is None
+    assert detect_language("what is SCS") == "en" and detect_language("phishing") == "en"
 
 
 def test_synonym_inside_its_own_canonical_term_is_not_rewritten_twice():

@@ -7,6 +7,7 @@ one the browser tests skip with a message, except in CI (CI=true) where they fai
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +32,13 @@ ADMIN = "admin@example.co.jp"
 RESPONDER = "resp@example.co.jp"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def form_csrf(html: str) -> str:
+    """The CSRF token a page's forms carry (the cookie alone is not enough)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no form with a CSRF token on the page"
+    return found.group(1)
 
 
 def chromium_path() -> str | None:

@@ -66,7 +66,7 @@ async def test_an_admin_sees_the_charts_with_tables_and_downloads_the_csv(web_se
 
     await page.locator("#incidents-table a").first.click()
     assert "<b>暗号化</b>" in await page.locator("main").inner_text()  # shown as text
-    await page.get_by_label("メモを追加").fill("端末を隔離済み")
+    await page.get_by_label("メモ", exact=True).fill("端末を隔離済み")
     await page.get_by_role("button", name="メモを追加").click()
     assert "端末を隔離済み" in await page.locator("#timeline").inner_text()
     await screenshot(page, "admin-incident-desktop")
@@ -101,9 +101,11 @@ async def test_a_one_time_login_link_signs_in_once(web_server: WebServer, browse
     [cookie] = [c for c in await context.cookies() if c["name"] == "secbot_session"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     other = await (await browser.new_context()).new_page()
-    await other.goto(f"{web_server.url}/login/{link}")
-    await other.locator("form button").click()
-    assert "使用済み" in await other.locator("main").inner_text() or "already used" in await other.locator("main").inner_text()
+    for used_or_made_up in (link, "xyz"):  # refused on the page itself: no button that would only fail
+        response = await other.goto(f"{web_server.url}/login/{used_or_made_up}")
+        assert response.status == 403 and await other.locator("form button").count() == 0
+        text = await other.locator("main").inner_text()
+        assert "使用済み" in text or "already used" in text
 
 
 async def test_the_security_headers_are_on_every_page(web_server: WebServer) -> None:
@@ -129,3 +131,47 @@ async def test_the_language_follows_the_browser_and_the_switch_is_remembered(web
             assert "Security help" in await response.text()
         async with session.get(web_server.url + "/chat", headers={"Accept-Language": "ja"}) as response:
             assert "Security help" in await response.text()  # the switch wins from then on
+
+
+async def test_the_unanswered_table_lists_only_unanswered_and_thumbs_down_questions(web_server: WebServer) -> None:
+    store = web_server.bot.store
+    await store.record_question(platform="web", lang="ja", text="VPNの証明書の更新手順", band="answer", intent="vpn", score=0.5)
+    await store.record_question(platform="web", lang="ja", text="量子暗号の導入ロードマップ", band="unknown", intent=None, score=0.1)
+    await store.record_question(platform="web", lang="ja", text="SCSの星の取り方", band="answer", intent="scs", score=0.9)
+    await store.record_feedback(platform="web", user_id="u", intent="scs", vote="down", question="SCSの星の取り方")
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+    table = page[page.index('id="gaps-table"'):page.index("</table>", page.index('id="gaps-table"'))]
+    assert "量子暗号の導入ロードマップ" in table and "SCSの星の取り方" in table  # unknown, and answered but 👎
+    assert "VPNの証明書の更新手順" not in table  # answered (if with a low score) and nobody said it was wrong
+
+
+async def test_the_dashboard_links_every_checkup_set_that_has_results(web_server: WebServer) -> None:
+    store = web_server.bot.store
+    scs = web_server.bot.knowledge.current.components["checkup"].sets["scs_star3"]
+    answers = {q.id: q.choices[0].value for q in scs.questions}
+    await store.save_checkup(respondent="invite:9", platform="web", organization="Delta電機", set_id="scs_star3",
+                             lang="ja", answers=answers, scores=score(scs, answers).to_dict())
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:  # the supplier set: no results yet
+            page = await response.text()
+        assert 'href="/admin?set=scs_star3"' in page and "(1)" in page
+        async with session.get(f"{web_server.url}/admin?set=scs_star3") as response:
+            shown = await response.text()
+        assert f"取引先診断の集計: {scs.title.get('ja')}</h2>" in shown and "組織: 1 " in shown
+
+
+async def test_the_incident_page_uses_the_words_of_incidents_show_not_stored_keys(web_server: WebServer) -> None:
+    record = await web_server.bot.store.create_incident(
+        reporter="taro@example.co.jp", platform="web", lang="ja", result={"contacts": []},
+        answers={"incident_type": "ransomware", "personal_data": "unknown", "affected_systems": "経理のPC"})
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin/incidents/{record.id}") as response:
+            page = await response.text()
+        async with session.get(f"{web_server.url}/admin") as response:
+            dashboard = await response.text()
+    for key in ("affected_systems", ">ransomware<", ">unknown<", ">open<", "personal_data"):
+        assert key not in page, key
+    assert "ランサムウェア" in page and "対応中" in page and "経理のPC" in page and page.count("メモを追加") == 1
+    assert "ランサムウェア" in dashboard and ">ransomware<" not in dashboard

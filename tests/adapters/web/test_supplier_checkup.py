@@ -11,6 +11,7 @@ from tests.adapters.web.conftest import (
     DESKTOP,
     PHONE,
     WebServer,
+    form_csrf,
     screenshot,
     serious_accessibility_violations,
 )
@@ -18,7 +19,7 @@ from tests.adapters.web.conftest import (
 
 async def _invite(server: WebServer, **options: object) -> tuple[str, int]:
     token, invite = await WebTokens(server.bot.store).create_invite(
-        organization=str(options.get("organization", "ACME部品")), set_id="supplier", lang=str(options.get("lang", "ja")),
+        organization=str(options.get("organization", "ACME部品")), set_id=str(options.get("set_id", "supplier")), lang=str(options.get("lang", "ja")),
         expires_in=float(options.get("expires_in", 3600)), now=options.get("now"))  # type: ignore[arg-type]
     return f"{server.url}/checkup/i/{token}", invite.id
 
@@ -82,9 +83,9 @@ async def test_a_supplier_completes_the_checkup_on_a_phone_and_sees_the_result(w
     [invite] = await WebTokens(web_server.bot.store).list_invites()
     assert invite.id == invite_id and invite.state() == "completed" and invite.result_id == record.id
 
-    # The same link cannot submit again (a later round needs a new invitation).
+    # The same link cannot answer again (a later round needs a new invitation): a step leads to the result.
     await page.goto(link + "/step/1")
-    assert "すでに送信" in await page.locator("main").inner_text()
+    assert page.url.endswith("/result") and "診断結果" in await page.locator("main").inner_text()
     await context.close()
 
 
@@ -109,13 +110,15 @@ async def test_a_used_link_cannot_submit_again_even_with_a_form_kept_open(web_se
     await tokens.save_draft(invite_id, {q.id: q.choices[0].value for q in checkup.questions})
     last = len(checkup.areas)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-        async with session.get(link) as response:
-            csrf = response.cookies["secbot_csrf"].value
+        async with session.get(f"{link}/step/{last}") as response:
+            csrf = form_csrf(await response.text())
         form = {"csrf": csrf, **{q.id: q.choices[0].value for q in checkup.areas[-1].questions}}
         async with session.post(f"{link}/step/{last}", data=form, allow_redirects=False) as response:
             assert response.status == 303 and response.headers["Location"].endswith("/result")
         async with session.post(f"{link}/step/{last}", data=form, allow_redirects=False) as response:
             assert response.status == 409 and "すでに送信" in await response.text()
+        async with session.get(f"{link}/step/1", allow_redirects=False) as response:  # a bookmarked step
+            assert response.status == 303 and response.headers["Location"].endswith("/result")
         # A form without the CSRF token is refused before anything is read.
         async with session.post(f"{link}/step/{last}", data={k: v for k, v in form.items() if k != "csrf"}) as response:
             assert response.status == 403
@@ -132,3 +135,20 @@ async def test_guessing_tokens_is_rate_limited(web_server: WebServer) -> None:
         assert statuses[:10] == [404] * 10 and statuses[10:] == [429, 429]
         async with session.get(link) as response:  # even the right token waits out the limit
             assert response.status == 429
+
+
+async def test_the_scs_star3_result_speaks_to_a_supplier_and_labels_unofficial_sources(web_server: WebServer) -> None:
+    link, invite_id = await _invite(web_server, set_id="scs_star3")
+    checkup = web_server.bot.knowledge.current.components["checkup"].sets["scs_star3"]
+    worst = {q.id: q.choices[-2].value for q in checkup.questions}  # "no" everywhere: every gap is shown
+    await WebTokens(web_server.bot.store).save_draft(invite_id, worst)
+    last = len(checkup.areas)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(f"{link}/step/{last}") as response:
+            csrf = form_csrf(await response.text())
+        form = {"csrf": csrf, **{q.id: worst[q.id] for q in checkup.areas[-1].questions}}
+        async with session.post(f"{link}/step/{last}", data=form) as response:
+            page = await response.text()
+    assert "/incident" not in page  # a supplier has no /incident
+    assert "非公式・要求事項案の確認が必要）" not in page  # not inside the titles any more...
+    assert "· 非公式の解説・要求事項案で確認が必要" in page and "hspace173「" in page  # ...but a label beside them

@@ -32,7 +32,7 @@ def test_invite_prints_a_link_once_and_invites_lists_its_state(env: dict[str, st
     assert "ACME部品" in err and "supplier" in err
     assert main(["checkup", "invites"]) == 0
     listed = capsys.readouterr().out
-    assert "| 1 | ACME部品 | supplier | ja | not_opened |" in listed
+    assert "| 1 | ACME部品 | supplier | ja | not_opened |" in listed and "expires (JST)" in listed
     assert link.rsplit("/", 1)[1] not in listed  # the token is never shown again
     assert main(["checkup", "revoke", "1"]) == 0
     capsys.readouterr()
@@ -44,6 +44,9 @@ def test_bad_invite_options_exit_2_with_a_message(env: dict[str, str], capsys: p
     with pytest.raises(SystemExit) as exit_info:
         main(["checkup", "invite", "--org", "A", "--expires", "soon"])
     assert exit_info.value.code == 2 and "not a duration" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:  # minutes or months? neither: weeks, days or hours only
+        main(["checkup", "invite", "--org", "A", "--expires", "1m"])
+    assert exit_info.value.code == 2 and "2w, 30d or 12h" in capsys.readouterr().err
     assert main(["checkup", "invite", "--org", "A", "--set", "nope"]) == 2
     assert "unknown checkup set" in capsys.readouterr().err
 
@@ -71,3 +74,9 @@ async def test_serve_web_binds_loopback_by_default_and_stops_on_sigterm(env: dic
     finally:
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
+
+
+def test_expires_in_weeks_days_or_hours(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    from adapters.cli.web_cli import duration
+
+    assert duration("2w") == 14 * 86400 and duration("30d") == 30 * 86400 and duration("12H") == 12 * 3600
