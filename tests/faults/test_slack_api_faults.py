@@ -8,13 +8,9 @@ from typing import Any
 
 import pytest
 
-from intents.assemble import default_skills
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, SlackHarness
 from tests.faults.conftest import FlakySlack
 from tests.faults.payloads import complete_answers, marker_in, slack_view_submission, triage_form
-
-pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_skills()},
-                                reason="the incident flow is not registered in intents/assemble.py yet")
 
 CLIENT_TIMEOUT = 1  # seconds; slack_sdk's default is 30
 

@@ -12,9 +12,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
-from intents.assemble import default_skills
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, sign
 from tests.faults.conftest import FlakySlack
 from tests.faults.payloads import (
@@ -26,9 +23,6 @@ from tests.faults.payloads import (
     triage_form,
 )
 from tests.faults.serve_process import serve_env, start_serve
-
-pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_skills()},
-                                reason="the incident flow is not registered in intents/assemble.py yet")
 
 REPORTERS = 300
 SLACK_ACK_DEADLINE = 3.0

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from intents.assemble import default_skills
 from knowledge import SHIPPED_DIR
 from tests.adapters.teams.conftest import TeamsServer
 from tests.faults.conftest import FlakyConnector
@@ -19,9 +18,6 @@ from tests.faults.payloads import (
     triage_form,
 )
 from tests.faults.serve_process import TEAMS_SECURITY_CHANNEL
-
-pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_skills()},
-                                reason="the incident flow is not registered in intents/assemble.py yet")
 
 REPORTER = "teams-reporter-1"
 

@@ -1,17 +1,8 @@
-"""/incident end to end with the real triage flow (intents/incident) and the shipped knowledge.
-
-Skipped while the flow is not registered in intents/assemble.py `default_skills()`.
-"""
+"""/incident end to end with the real triage flow (intents/incident) and the shipped knowledge."""
 
 from __future__ import annotations
 
-import pytest
-
-from intents.assemble import default_skills
 from tests.adapters.slack.conftest import SECURITY_CHANNEL
-
-pytestmark = pytest.mark.skipif("incident" not in {f.name for f in default_skills()},
-                                reason="the incident flow is not registered in intents/assemble.py yet")
 
 
 def answers_for(view: dict, overrides: dict[str, str]) -> dict[str, str]:
