@@ -59,8 +59,8 @@ def default_skills() -> list[Command]:
 
 
 def access_policy(settings: Settings, *, local: bool = False) -> AccessPolicy:
-    channels = frozenset(c for c in (settings.security_channel, settings.teams_security_channel) if c)
-    return AccessPolicy(admins=settings.admins, responders=settings.responders, responder_channels=channels, local=local)
+    return AccessPolicy(admins=settings.admins, responders=settings.responders,
+                        responder_channels=settings.security_channels, local=local)
 
 
 async def create_bot(settings: Settings, *, store: Store | None = None, record_questions: bool = True,

@@ -365,7 +365,8 @@ class SlackApp:
         if not text:
             return None
         incoming = IncomingMessage(user_id=body["user"]["id"], conversation_id=metadata.get("conversation_id") or "",
-                                   text=text, platform=convert.PLATFORM, channel_id=metadata.get("channel_id"))
+                                   text=text, platform=convert.PLATFORM, capabilities=convert.CAPABILITIES,
+                                   channel_id=metadata.get("channel_id"))
         response = await self.handle(incoming)
         form = next((r.form for r in response.replies if r.form is not None), None)
         if form is not None:

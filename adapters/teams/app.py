@@ -33,6 +33,8 @@ from adapters.delivery import DeliveryPolicy
 from adapters.teams import cards, openid
 from adapters.teams.connector_http import use_aiohttp
 from adapters.teams.convert import (
+    CAPABILITIES,
+    PLATFORM,
     base_conversation_id,
     conversation_type,
     teams_channel_id,
@@ -45,6 +47,7 @@ from bot.lang import locale_language
 from bot.messages import say
 from bot.models import IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
+from bot.store.retention import personal_ref_key
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ def channel_ref_key(channel_id: str) -> str:
 
 
 def user_ref_key(user: str) -> str:
-    return f"teams:user:{user}"
+    return personal_ref_key(PLATFORM, user)  # removed by the retention purge
 
 
 def card_activity(content: Mapping[str, Any], summary: str | None = None) -> Activity:
@@ -194,7 +197,7 @@ class TeamsHandler:
                     service_url=incoming.service_url,
                     conversation=ConversationAccount(id=new_context.activity.conversation.id,
                                                      conversation_type="personal", tenant_id=tenant))
-                await self.bot.store.save_conversation_ref(user_ref_key(user_id(incoming)), reference.serialize())
+                await self.bot.store.save_conversation_ref(user_ref_key(user_id(incoming)), reference.serialize(), platform=PLATFORM)
                 await self._post(new_context, reference, activity)
 
             await self.adapter.create_conversation(self.app_id, send, params, TEAMS_CHANNEL_ID,
@@ -290,7 +293,7 @@ class TeamsHandler:
         kind = conversation_type(activity)
         try:
             if kind == "personal":
-                await self.bot.store.save_conversation_ref(user_ref_key(user_id(activity)), reference.serialize())
+                await self.bot.store.save_conversation_ref(user_ref_key(user_id(activity)), reference.serialize(), platform=PLATFORM)
             channel = teams_channel_id(activity)
             # The security channel's reference: only from a message posted there (not an install
             # or membership event), authenticated, from a tenant we serve.
@@ -300,7 +303,7 @@ class TeamsHandler:
                 reference.conversation.id = base_conversation_id(channel)
                 reference.conversation.is_group = True
                 reference.user = None
-                await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize())
+                await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize(), platform=PLATFORM)
         except Exception:
             log.warning("could not store the conversation reference", exc_info=True)
 
@@ -313,7 +316,8 @@ class TeamsHandler:
         if conversation_type(activity) != "personal" or "help" not in self.bot.knowledge.current.kb.intents:
             return
         message = IncomingMessage(user_id=user_id(activity), conversation_id=activity.conversation.id,
-                                  action="answer:help", platform="teams", locale=activity.locale)
+                                  action="answer:help", platform=PLATFORM, capabilities=CAPABILITIES,
+                                  locale=activity.locale)
         await self.deliver(context, message, await self.bot.handle(message))
 
 

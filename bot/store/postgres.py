@@ -33,7 +33,7 @@ from bot.store.incidents import (
     record_from_row,
 )
 from bot.store.migrations import migrations
-from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
+from bot.store.retention import PERSONAL_REF_KIND, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import checkup_record
 
 log = logging.getLogger(__name__)
@@ -334,8 +334,8 @@ class PostgresStore:
                 statuses = [await conn.execute(f"DELETE FROM {table} WHERE {column} < $1", older_than)
                             for table, column in deletes]
                 statuses.append(await conn.execute(
-                    "DELETE FROM conversation_refs WHERE updated_at < $1 AND starts_with(key, $2)",
-                    older_than, PERSONAL_REF_PREFIX))
+                    "DELETE FROM conversation_refs WHERE updated_at < $1 AND starts_with(key, platform || $2)",
+                    older_than, f":{PERSONAL_REF_KIND}:"))
                 statuses.append(await conn.execute(
                     "UPDATE conversation_state SET state = ((state::jsonb) - $2::text[])::text "
                     "WHERE updated_at < $1 AND (state::jsonb) ? $3",
@@ -404,7 +404,7 @@ class PostgresStore:
             PROBE_ID, time.time()))
 
     # -- conversation references (proactive messages) ---------------------------------------
-    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:
+    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str) -> None:
         text = json.dumps(ref, ensure_ascii=False)
         await self._run(lambda c: c.execute(
             "INSERT INTO conversation_refs (key, platform, ref, updated_at) VALUES ($1, $2, $3, $4) "

@@ -168,7 +168,7 @@ class TriageModel:
         return full
 
     def form(self, lang: str) -> Form:
-        """The form as the adapters render it (Slack modal, Teams Adaptive Card)."""
+        """The form as the adapters render it (for a front end that renders forms)."""
         return Form(
             id=self.form_id,
             title=self.title.get(lang),
