@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,7 +46,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, tokens
+from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, Features, add_features, tokens
 from intents.normalize import normalize
 
 # Weights of the two similarities in an intent's score.
@@ -320,8 +319,8 @@ class Matcher:
         self._ends = np.append(self._starts[1:], n_docs).astype(np.int64)
         return plain_texts
 
-    def _build_vocabulary(self, counts: list[Counter[str]],
-                          documents: Sequence[tuple[str, str]]) -> dict[int, Counter[str]]:
+    def _build_vocabulary(self, counts: list[Features],
+                          documents: Sequence[tuple[str, str]]) -> dict[int, Features]:
         """Feature ids and IDF over the examples. Title and answer texts join the vocabulary
         (a word only the answer uses still counts), with the IDF of a feature no example has.
         Returns each intent's title + answer feature counts."""
@@ -335,11 +334,11 @@ class Matcher:
                     df.append(1)
                 else:
                     df[fid] += 1
-        doc_counts: dict[int, Counter[str]] = {}
+        doc_counts: dict[int, Features] = {}
         for intent, text in documents:
             owner = self._intent_index.get(intent)
             if owner is not None:
-                doc_counts.setdefault(owner, Counter()).update(self._analyzer.features(self.prepare(text)))
+                add_features(doc_counts.setdefault(owner, {}), self._analyzer.features(self.prepare(text)))
         for vec in doc_counts.values():
             for feat in vec:
                 if feat not in feature_ids:
@@ -352,7 +351,7 @@ class Matcher:
         self._unknown_idf = math.log(n_docs + 1) + 1.0
         return doc_counts
 
-    def _build_example_index(self, counts: list[Counter[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def _build_example_index(self, counts: list[Features]) -> tuple[np.ndarray, np.ndarray]:
         """Unit TF-IDF example vectors as triplets, built with numpy (start-up time).
         Returns (feature id, example row) per entry."""
         n_docs, n_feats = len(self._texts), len(self._idf)
@@ -441,7 +440,7 @@ class Matcher:
         odds = np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
         return np.maximum(odds, DOMAIN_FLOOR)
 
-    def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
+    def _build_documents(self, texts: dict[int, Features]) -> _Index | None:
         """BM25 weights of each intent's title + answer text, by feature.
 
         FAQ matching is question-to-answer as well as question-to-question: a long question
