@@ -2,7 +2,7 @@
 
 An Activity comes in, convert.py makes it an IncomingMessage, `Bot.handle` answers, cards.py
 renders the replies; notifications go to the security channel as proactive messages through
-conversation references kept in the store. All botbuilder use is in this file and server.py.
+conversation references kept in the store. The SDK's names come from adapters/teams/sdk/.
 """
 
 from __future__ import annotations
@@ -14,24 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-    ConversationReference,
-)
-from botframework.connector import ConnectorClient
-from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
-from msrest.exceptions import ClientException, DeserializationError, SerializationError
 
 from adapters.delivery import DeliveryPolicy
-from adapters.teams import cards, openid
-from adapters.teams.connector_http import use_aiohttp
+from adapters.teams import cards
 from adapters.teams.convert import (
     CAPABILITIES,
     PLATFORM,
@@ -41,6 +26,28 @@ from adapters.teams.convert import (
     tenant_id,
     to_incoming,
     user_id,
+)
+from adapters.teams.sdk import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    AuthenticateRequestResult,
+    ChannelAccount,
+    ClientException,
+    ClientRetryPolicy,
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConnectorClient,
+    ConnectorFactory,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+    DeserializationError,
+    InvokeResponse,
+    SerializationError,
+    TurnContext,
+    openid,
+    use_aiohttp,
 )
 from bot.engine import Bot
 from bot.lang import locale_language
@@ -325,8 +332,6 @@ def _cheap_connector_clients() -> None:
     """botbuilder builds two msrest clients per turn, and each builds a retry policy by scanning a
     999-item range against a 500-item *list* (~4 ms of CPU, a third of a turn under load). The
     list is only used for `in`: a frozenset gives the same policy at no cost."""
-    from msrest.universal_http.requests import ClientRetryPolicy
-
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         setattr(ClientRetryPolicy, "safe_codes", frozenset(ClientRetryPolicy.safe_codes))  # noqa: B010 - typed as a list
 
@@ -335,7 +340,7 @@ class _ReusedConnectors(ConnectorFactory):
     """Hands out one ConnectorClient per (service URL, audience) instead of one per turn.
 
     botbuilder builds a client, and so a fresh HTTP session and TCP connection, for every
-    activity; ours are reused, and send through one aiohttp session (connector_http.py). The
+    activity; ours are reused, and send through one aiohttp session (sdk/connector_http.py). The
     credentials object refreshes its own token, so a long-lived client stays valid."""
 
     def __init__(self, inner: ConnectorFactory, owner: _Authentication):

@@ -15,9 +15,9 @@ from typing import Any
 
 import jwt
 from aiohttp import web
-from botbuilder.schema import Activity
 
 from adapters.teams.app import TeamsApp, build_teams_app
+from adapters.teams.sdk import Activity
 from bot.engine import Bot
 from bot.http_limits import BodyTimeout, body_timeout_response, read_body, start_server
 from bot.ops_http import add_health_route

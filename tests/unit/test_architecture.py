@@ -74,3 +74,32 @@ def test_the_core_option_limit_is_the_shortest_any_front_end_shows_whole():
     limits = [c.option_label_length for c in (CONSOLE, SLACK, TEAMS, WEB) if c.option_label_length is not None]
     assert min(limits) == OPTION_LABEL_LIMIT
     assert CONSOLE.forms is False and SLACK.forms and TEAMS.forms and WEB.forms
+
+
+TEAMS_SDK = ("botbuilder", "botframework", "msrest")
+SLACK_SDK = ("slack_bolt", "slack_sdk")
+
+
+def _sdk_importers(sdk: tuple[str, ...]) -> set[str]:
+    """The modules of bot/, intents/ and adapters/ that import one of `sdk`, at any depth of the code."""
+    found = set()
+    for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("intents/**/*.py"), *ROOT.glob("adapters/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            if any(name.split(".")[0] in sdk for name in names):
+                found.add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_the_teams_sdk_stays_inside_adapters_teams_sdk():
+    """botbuilder, botframework and msrest are imported in adapters/teams/sdk/ only, so a move to the
+    Microsoft 365 Agents SDK replaces that package and what uses its names."""
+    importers = _sdk_importers(TEAMS_SDK)
+    assert importers and all(path.startswith("adapters/teams/sdk/") for path in importers), sorted(importers)
+
+
+def test_the_slack_sdk_stays_inside_the_slack_transport_modules():
+    """slack_bolt and slack_sdk: the app (listeners and Web API calls), the HTTP server and the
+    Socket Mode runner; the payload conversion and Block Kit rendering are plain dicts."""
+    assert _sdk_importers(SLACK_SDK) == {"adapters/slack/app.py", "adapters/slack/server.py", "adapters/slack/run.py"}
