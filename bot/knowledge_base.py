@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from jsonschema import Draft202012Validator
 
+from bot.models import Source
 from bot.yaml_source import Problem, YamlDocument, YamlError, load_yaml
 from knowledge import SCHEMA_DIR
 
@@ -53,19 +54,13 @@ class Localized:
 
 
 @dataclass(frozen=True)
-class SourceRef:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
 class Intent:
     id: str
     title: Localized
     examples: Mapping[str, tuple[str, ...]]
     answer: Localized
-    source: SourceRef
-    references: tuple[SourceRef, ...] = ()
+    source: Source
+    references: tuple[Source, ...] = ()
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     offer: str | None = None
@@ -88,16 +83,39 @@ class Synonym:
 
 
 @dataclass(frozen=True)
-class MatchingConfig:
-    answer_threshold: float = 0.5
-    suggest_threshold: float = 0.3
+class Thresholds:
+    """The matcher's three decisions, each with its own knobs (knowledge/matching.yaml, the
+    matcher in intents/matcher.py, benchmarks/README.md).
+
+    In domain: the closest match is not an off-topic example; the evidence is
+        best score + domain_weight * domain - off_topic_weight * off-topic score,
+    where `domain` is the in-domain detector's score of the question (Matcher.score).
+    Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
+    the two the detector is unsure, and only suggestions are offered.
+    One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
+    relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
+    which does not fall when a long question spreads its weight thin.
+    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
+
+    answer: float = 0.5
+    suggest: float = 0.3
     margin: float = 0.04
-    sure_threshold: float = 0.75
+    sure: float = 0.75
     max_suggestions: int = 3
-    relative_margin: float = 1.01
+    relative_margin: float = 1.01  # above 1: off
     domain_weight: float = 0.0
     off_topic_weight: float = 0.0
-    domain_sure_threshold: float = 0.0
+    domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
+
+    # The names in knowledge/matching.yaml that differ from the fields'.
+    YAML_NAMES: ClassVar[Mapping[str, str]] = {
+        "answer_threshold": "answer", "suggest_threshold": "suggest", "sure_threshold": "sure",
+        "domain_sure_threshold": "domain_sure"}
+
+    @classmethod
+    def from_yaml(cls, data: Mapping[str, Any]) -> Thresholds:
+        """From a `matching:` mapping (its keys are checked by knowledge/schema/matching.yaml)."""
+        return cls(**{cls.YAML_NAMES.get(key, key): value for key, value in data.items()})
 
 
 @dataclass(frozen=True)
@@ -105,7 +123,7 @@ class KnowledgeBase:
     directory: Path
     intents: Mapping[str, Intent]
     synonyms: tuple[Synonym, ...] = ()
-    matching: MatchingConfig = MatchingConfig()
+    matching: Thresholds = Thresholds()
     # Questions that are not about the guidance: matching one of these means "I don't know".
     off_topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Other kinds (contacts, triage, checkup, tests) for their own modules to build from.
@@ -229,7 +247,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         problems.append(matching_docs[1].problem((), f"`matching` is already set in {matching_docs[0].path}"))
     if problems:
         raise KnowledgeError(problems)
-    matching = MatchingConfig(**matching_docs[0].data["matching"]) if matching_docs else MatchingConfig()
+    matching = Thresholds.from_yaml(matching_docs[0].data["matching"]) if matching_docs else Thresholds()
     synonyms = tuple(
         Synonym(str(s["canonical"]), tuple(map(str, s["variants"])))
         for doc in by_kind.get("synonyms", []) for s in doc.data["synonyms"]
@@ -242,8 +260,8 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
 
 
 def _build_intent(raw: Mapping[str, Any], doc: YamlDocument, index: int) -> Intent:
-    def source(data: Mapping[str, str]) -> SourceRef:
-        return SourceRef(title=str(data["title"]).strip(), url=str(data["url"]).strip())
+    def source(data: Mapping[str, str]) -> Source:
+        return Source(title=str(data["title"]).strip(), url=str(data["url"]).strip())
 
     return Intent(
         id=raw["id"],

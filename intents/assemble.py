@@ -20,12 +20,11 @@ from intents.expert import ExpertQuestions
 from intents.features import DEFAULT_ANALYZER, Analyzer
 from intents.incident.flow import IncidentFlow
 from intents.incident.model import build_triage
-from intents.matcher import OFF_TOPIC, Matcher, Thresholds
+from intents.matcher import OFF_TOPIC, Matcher
 from intents.qa import QuestionAnswering
 
 
 def build_matcher(kb: KnowledgeBase, analyzer: Analyzer = DEFAULT_ANALYZER) -> Matcher:
-    m = kb.matching
     examples = [(intent.id, example) for intent in kb.intents.values() for _, example in intent.all_examples()]
     examples += [(OFF_TOPIC, example) for lang in ("ja", "en") for example in kb.off_topic.get(lang, ())]
     documents = [(intent.id, text) for intent in kb.intents.values()
@@ -34,8 +33,7 @@ def build_matcher(kb: KnowledgeBase, analyzer: Analyzer = DEFAULT_ANALYZER) -> M
         examples,
         documents=documents,
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],
-        thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions,
-                              m.relative_margin, m.domain_weight, m.off_topic_weight, m.domain_sure_threshold),
+        thresholds=kb.matching,
         analyzer=analyzer,
     )
 

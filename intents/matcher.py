@@ -46,6 +46,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.knowledge_base import Thresholds
 from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, Features, add_features, tokens
 from intents.normalize import normalize
 
@@ -110,31 +111,6 @@ class Scores(NamedTuple):
     normalized: str
     candidates: list[Candidate]  # best first
     domain: float  # the in-domain detector's score (see Matcher.score)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The three decisions, each with its own knobs (knowledge/matching.yaml, benchmarks/README.md).
-
-    In domain: the closest match is not an off-topic example; the evidence is
-        best score + domain_weight * domain - off_topic_weight * off-topic score,
-    where `domain` is the in-domain detector's score of the question (Matcher.score).
-    Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
-    the two the detector is unsure, and only suggestions are offered.
-    One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
-    relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
-    which does not fall when a long question spreads its weight thin.
-    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
-
-    answer: float = 0.5
-    suggest: float = 0.3
-    margin: float = 0.04
-    sure: float = 0.75
-    max_suggestions: int = 3
-    relative_margin: float = 1.01  # above 1: off
-    domain_weight: float = 0.0
-    off_topic_weight: float = 0.0
-    domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
 
 
 def _trie_pattern(words: Iterable[str]) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
-JST = timezone(timedelta(hours=9), "JST")
+from bot.models import JST
+
 BANDS = ("answer", "suggest", "unknown")
 BUCKETS = ((0, 19), (20, 39), (40, 59), (60, 79), (80, 100))
 

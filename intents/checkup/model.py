@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized
 from bot.models import OPTION_LABEL_LIMIT, Form, FormField, Source
-from bot.models import Choice as FormChoice
 from bot.yaml_source import Problem, YamlDocument
+from intents.forms import Choice
 
 DEFAULT_SET = "default"
 FORM_PREFIX = "checkup"
@@ -36,14 +36,6 @@ def set_id_for(form_id: str) -> str | None:
     if form_id.startswith(f"{FORM_PREFIX}_") and form_id.endswith(FORM_SUFFIX):
         return form_id.removeprefix(f"{FORM_PREFIX}_").removesuffix(FORM_SUFFIX) or None
     return None
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: Localized
-    score: int | None = None
-    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +132,7 @@ class CheckupSet:
         org = OrgField()
         fields = [FormField(id=org.id, label=org.label.get(lang), kind="text", max_length=org.max_length)]
         fields += [FormField(id=q.id, label=q.label.get(lang), kind="choice", help=q.help.get(lang) if q.help else None,
-                             choices=tuple(FormChoice(c.value, c.label.get(lang)) for c in q.choices))
+                             choices=tuple(c.option(lang) for c in q.choices))
                    for q in self.questions]
         return Form(id=self.form_id, title=self.title.get(lang), submit_label=self.submit_label.get(lang),
                     fields=tuple(fields), intro=self.intro.get(lang) if self.intro else None)
@@ -184,7 +176,7 @@ def _question(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any], 
             if len(label.get(lang)) > OPTION_LABEL_LIMIT:
                 problems.append(doc.problem((*where, "label", lang), f"question '{qid}': the {lang} label of '{value}' "
                                             f"is longer than {OPTION_LABEL_LIMIT} characters (some chat front ends cut it)"))
-        choices.append(Choice(value, label, c.get("score"), na))
+        choices.append(Choice(value, label, score=c.get("score"), not_applicable=na))
     scored = [c.score for c in choices if not c.not_applicable and c.score is not None]
     if scored and max(scored) == 0:
         problems.append(doc.problem((*path, "choices"), f"question '{qid}': no choice scores above 0, so it cannot be scored"))

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized, SourceRef
-from bot.models import Choice as FormChoice
-from bot.models import Form, FormField
+from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized
+from bot.models import Form, FormField, Source
 from bot.yaml_source import Problem, YamlDocument
+from intents.forms import Choice
 
 FORM_ID = "incident_form"
 TYPE_FIELD = "incident_type"  # the field whose value picks the first-response checklist
@@ -41,7 +41,7 @@ class Sector:
     id: str
     name: Localized
     ministry: Localized | None = None  # None: the reference does not say; `unknown` explains where to ask
-    source: SourceRef | None = None
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,13 @@ class Contact:
     helps_with: Localized
     does_not: Localized
     how: tuple[ContactMethod, ...]
-    source: SourceRef
+    source: Source
     confidence: str = "H"
     sectors: tuple[Sector, ...] = ()
     sector_unknown: Localized | None = None  # shown for a sector whose ministry the reference does not give
 
     def sector(self, sector_id: str | None) -> Sector | None:
         return next((s for s in self.sectors if s.id == sector_id), None)
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: Localized
-    keywords: tuple[str, ...] = ()  # words a typed answer may use for this choice ("ランサム", "hacked")
 
 
 @dataclass(frozen=True)
@@ -177,7 +170,7 @@ class TriageModel:
             fields=tuple(
                 FormField(
                     id=f.id, label=f.label.get(lang), kind=f.kind, required=f.required,
-                    choices=tuple(FormChoice(c.value, c.label.get(lang)) for c in f.choices),
+                    choices=tuple(c.option(lang) for c in f.choices),
                     placeholder=f.placeholder.get(lang) if f.placeholder else None,
                     help=f.help.get(lang) if f.help else None,
                     show_if={name: tuple(sorted(values)) for name, values in f.show_if},
@@ -192,8 +185,8 @@ def _loc(data: Mapping[str, Any] | None) -> Localized | None:
     return Localized.of(data) if data else None
 
 
-def _source(data: Mapping[str, Any]) -> SourceRef:
-    return SourceRef(str(data["title"]).strip(), str(data["url"]).strip())
+def _source(data: Mapping[str, Any]) -> Source:
+    return Source(str(data["title"]).strip(), str(data["url"]).strip())
 
 
 # -- contacts ---------------------------------------------------------------------------------
