@@ -209,37 +209,13 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     directory = Path(directory)
     if not directory.is_dir():
         raise NotKnowledgeFolder([Problem(str(directory), None, f"knowledge folder not found: {START_HINT}")])
-    validators = schemas()
-    problems: list[Problem] = []
-    by_kind: dict[str, list[YamlDocument]] = {}
     files = knowledge_files(directory)
     if not files:
         raise NotKnowledgeFolder([Problem(str(directory), None,
                                           f"not a knowledge folder (no knowledge files, *.yaml): {START_HINT}")])
-    for path in files:
-        try:
-            doc = load_yaml(path)
-        except YamlError as exc:
-            problems.append(exc.problem)
-            continue
-        kind, problem = _kind_of(doc, validators)
-        if problem or kind is None:
-            problems.append(problem or doc.problem((), "unknown file"))
-            continue
-        found = _schema_problems(doc, validators[kind])
-        problems.extend(found)
-        if not found:
-            by_kind.setdefault(kind, []).append(doc)
-    intents: dict[str, Intent] = {}
-    for doc in by_kind.get("intents", []):
-        for index, raw in enumerate(doc.data["intents"]):
-            intent = _build_intent(raw, doc, index)
-            if intent.id in intents:
-                first = intents[intent.id]
-                problems.append(doc.problem(("intents", index, "id"),
-                                            f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
-                continue
-            intents[intent.id] = intent
+    problems: list[Problem] = []
+    by_kind = _documents_by_kind(files, problems)
+    intents = _intents(by_kind.get("intents", []), problems)
     if by_kind and not intents and not problems:
         problems.append(Problem(str(directory), None, "no intents defined"))
     matching_docs = by_kind.get("matching", [])
@@ -257,6 +233,41 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     others = {kind: tuple(docs) for kind, docs in by_kind.items() if kind not in ("intents", "synonyms", "matching")}
     return KnowledgeBase(directory=directory, intents=intents, synonyms=synonyms, matching=matching,
                          off_topic=off_topic, documents=others)
+
+
+def _documents_by_kind(files: Iterable[Path], problems: list[Problem]) -> dict[str, list[YamlDocument]]:
+    """The files that parse and pass their kind's schema, by kind; the others' problems go to `problems`."""
+    validators = schemas()
+    by_kind: dict[str, list[YamlDocument]] = {}
+    for path in files:
+        try:
+            doc = load_yaml(path)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        kind, problem = _kind_of(doc, validators)
+        if problem or kind is None:
+            problems.append(problem or doc.problem((), "unknown file"))
+            continue
+        found = _schema_problems(doc, validators[kind])
+        problems.extend(found)
+        if not found:
+            by_kind.setdefault(kind, []).append(doc)
+    return by_kind
+
+
+def _intents(docs: Iterable[YamlDocument], problems: list[Problem]) -> dict[str, Intent]:
+    intents: dict[str, Intent] = {}
+    for doc in docs:
+        for index, raw in enumerate(doc.data["intents"]):
+            intent = _build_intent(raw, doc, index)
+            if intent.id in intents:
+                first = intents[intent.id]
+                problems.append(doc.problem(("intents", index, "id"),
+                                            f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
+                continue
+            intents[intent.id] = intent
+    return intents
 
 
 def _build_intent(raw: Mapping[str, Any], doc: YamlDocument, index: int) -> Intent:
