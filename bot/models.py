@@ -31,7 +31,7 @@ class ReplyKind(StrEnum):
     SUGGESTIONS = "suggestions"  # "did you mean" with up to three topics
     UNKNOWN = "unknown"  # an honest "I don't know"
     SMALLTALK = "smalltalk"  # greeting, thanks, help
-    FORM = "form"  # a form to fill in (modal, card, or step-by-step in a terminal)
+    FORM = "form"  # a whole form to fill in (where the front end renders forms)
     QUESTION = "question"  # one step of a guided flow
     RESULT = "result"  # the outcome of a flow (triage result, checkup score)
     NOTICE = "notice"  # acknowledgements, cancellations, feedback thanks
@@ -63,7 +63,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormField:
-    """One input of a form; the adapters render it as a modal input or a card input."""
+    """One input of a form; each adapter renders it as one of its own inputs."""
 
     id: str
     label: str

@@ -1,7 +1,7 @@
-"""The terminal's form engine: walk a form one field at a time (the incident triage, the checkup).
+"""The step-by-step form engine: walk a form one field at a time (the incident triage, the checkup).
 
-Slack and Teams get the whole form at once (`Reply.form`, rendered as a modal or an
-Adaptive Card); the terminal has no forms, so a flow built on `FormWalker` asks one field
+A front end that renders forms (`Capabilities.forms`) gets the whole form at once
+(`Reply.form`); for one that does not (the terminal), a flow built on `FormWalker` asks one field
 after another: numbered choice buttons "<flow>:choice:<field>:<value>", `show_if` honoured,
 "back" and "cancel" by word or button. A flow supplies the fields, the check of one value,
 what happens when the last field is answered, and its texts. State lives in
