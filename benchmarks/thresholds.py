@@ -106,7 +106,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dev", type=Path, default=ROOT / "tests" / "dev" / "questions.yaml")
     parser.add_argument("--realistic", type=Path, default=REALISTIC)
-    parser.add_argument("--eval", type=Path, default=ROOT / "bot" / "eval" / "questions.yaml")
+    parser.add_argument("--eval", type=Path, default=ROOT / "intents" / "eval" / "questions.yaml")
     parser.add_argument("--min-rejection", type=float, default=0.97)
     parser.add_argument("--min-refused", type=float, default=0.99)
     parser.add_argument("--min-top1", type=float, default=0.97, help="dev answered right at least this")
