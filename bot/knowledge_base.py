@@ -98,6 +98,7 @@ class MatchingConfig:
     domain_weight: float = 0.0
     off_topic_weight: float = 0.0
     domain_sure_threshold: float = 0.0
+    rare_features: int = 0
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def build_matcher(kb: KnowledgeBase, analyzer: Analyzer = DEFAULT_ANALYZER) -> M
         documents=documents,
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],
         thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions,
-                              m.relative_margin, m.domain_weight, m.off_topic_weight, m.domain_sure_threshold),
+                              m.relative_margin, m.domain_weight, m.off_topic_weight, m.domain_sure_threshold,
+                              m.rare_features),
         analyzer=analyzer,
     )
 
