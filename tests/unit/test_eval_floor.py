@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from intents.assemble import build_snapshot
-from intents.evaluation import DEFAULT_EVAL_FILE, RIGHT, SUGGESTED_RIGHT, evaluate, format_report, load_questions
+from intents.evaluation import (
+    DEFAULT_EVAL_FILE,
+    RIGHT,
+    SUGGESTED_RIGHT,
+    evaluate,
+    format_report,
+    load_questions,
+)
 from intents.matcher import Matcher, Thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
