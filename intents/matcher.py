@@ -59,7 +59,7 @@ COVERAGE_MIN_FEATURES = 6.0
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
 # Title + answer text, BM25 (k1, b) next to the example signals.
-DOCUMENT_WEIGHT = 0.1
+DOCUMENT_WEIGHT = 0.15
 BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_SCALE = 1.0
