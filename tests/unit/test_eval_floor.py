@@ -32,11 +32,11 @@ REJECTION_FLOOR = 0.95
 # since the decision weighs a wrong answer worse than a refusal (third round).
 REALISTIC_HELPED_FLOOR = 0.9
 # The shared realistic development set (../shared/data/realistic-questions), per language: measured
-# helped ja 96.8% / en 94.7%, answered right 71.0% / 70.2% (benchmarks/README.md, issue #11).
+# helped ja 96.8% / en 94.7%, answered right 74.2% / 71.9% (benchmarks/README.md, issue #11).
 SHARED_REALISTIC = next((p for p in [ROOT.parent / "shared" / "data" / "realistic-questions" / "questions.yaml",
                                      Path("/work/shared/data/realistic-questions/questions.yaml")] if p.exists()), None)
 SHARED_HELPED_FLOOR = 0.93
-SHARED_RIGHT_FLOOR = 0.68
+SHARED_RIGHT_FLOOR = 0.70
 
 
 @pytest.fixture(scope="module")
