@@ -94,7 +94,8 @@ class Thresholds:
     the two the detector is unsure, and only suggestions are offered.
     One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
     relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
-    which does not fall when a long question spreads its weight thin.
+    which does not fall when a long question spreads its weight thin. Either way the best intent
+    must share at least `rare_features` rare, topic-bearing features with the question (evidence).
     Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
 
     answer: float = 0.5
@@ -106,6 +107,7 @@ class Thresholds:
     domain_weight: float = 0.0
     off_topic_weight: float = 0.0
     domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
+    rare_features: int = 0  # a clear answer shares at least this many rare features (0: off)
 
     # The names in knowledge/matching.yaml that differ from the fields'.
     YAML_NAMES: ClassVar[Mapping[str, str]] = {

@@ -59,13 +59,17 @@ COVERAGE_MIN_FEATURES = 6.0
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
 # Title + answer text, BM25 (k1, b) next to the example signals.
-DOCUMENT_WEIGHT = 0.1
+DOCUMENT_WEIGHT = 0.15
 BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_SCALE = 1.0
 # Smoothing of the in-domain detector's per-feature log-odds.
 DOMAIN_ALPHA = 0.01
 DOMAIN_FLOOR = -0.5
+# A feature is "rare" (topic-bearing) when at most this share of the intents know it; a clear
+# answer needs the best intent to share enough of them with the question (Thresholds.rare_features),
+# so a generic word alone ("セキュリティ", "報告") gets suggestions, not an answer.
+RARE_INTENT_SHARE = 0.13
 # Weight of a question's features that no example has (they lower every cosine).
 UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
@@ -91,6 +95,7 @@ class Candidate:
     intent: str
     score: float
     example: str  # the training example that matched best
+    rare: int = 0  # rare (topic-bearing) features of the question that this intent knows
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,8 @@ def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
     """Is the best intent clearly right (given that the question is in domain)?"""
     best = candidates[0].score
     runner_up = next((c.score for c in candidates[1:] if c.intent != OFF_TOPIC), 0.0)
+    if candidates[0].rare < t.rare_features:
+        return False
     return (best >= t.sure or (best >= t.answer and best - runner_up >= t.margin)
             or (best > 0 and (best - runner_up) / best >= t.relative_margin))
 
@@ -510,7 +517,8 @@ class Matcher:
             fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
             domain = float(self._log_odds[fids] @ self._idf_array[fids]) / idf_sum
         combined, sims = self._combined(query, mass, idf_sum, exclude)
-        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit), domain)
+        rare = self._rare_known(query)
+        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit, rare), domain)
 
     # -- scoring ------------------------------------------------------------------------------
 
@@ -546,8 +554,17 @@ class Matcher:
             combined = (1 - DOCUMENT_WEIGHT) * combined + DOCUMENT_WEIGHT * np.minimum(doc, 1.0)
         return combined, sims
 
+    def _rare_known(self, query: dict[int, float]) -> np.ndarray:
+        """Per intent, how many of the question's rare features (known to at most
+        RARE_INTENT_SHARE of the intents) it knows: the evidence a clear answer needs."""
+        ptr = self._coverage.ptr
+        fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
+        known_by = ptr[fids + 1] - ptr[fids]
+        limit = max(1.0, RARE_INTENT_SHARE * len(self.intent_ids))
+        return self._coverage.dot(dict.fromkeys(fids[known_by <= limit].tolist(), 1.0))
+
     def _rescore(self, spelled: str, combined: np.ndarray, sims: np.ndarray, exclude: int | None,
-                 limit: int) -> list[Candidate]:
+                 limit: int, rare: np.ndarray) -> list[Candidate]:
         """The best intents, re-scored with rapidfuzz's string ratio against their examples."""
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
@@ -564,7 +581,8 @@ class Matcher:
             found = process.extractOne(spelled, choices, scorer=fuzz.ratio) if choices else None
             fuzzy = found[1] / 100.0 if found else 0.0
             score = (1 - FUZZ_WEIGHT) * base + FUZZ_WEIGHT * fuzzy
-            candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc]))
+            candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc],
+                                        int(rare[owner])))
         candidates.sort(key=lambda c: -c.score)
         return candidates[:limit]
 
