@@ -38,11 +38,11 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -498,12 +498,7 @@ class Matcher:
                     freq[tok] = freq.get(tok, 0) + 1
         # Most frequent first, so that among equally close words the common one wins.
         self._vocab = sorted(freq, key=lambda w: (-freq[w], w))
-        self._vocab_set = frozenset(freq)
-        self._vocab_by_initial: dict[str, list[str]] = {}
-        for word in self._vocab:
-            self._vocab_by_initial.setdefault(word[0], []).append(word)
-        # Pure memo: the correction of a word depends on the word only.
-        self._correct = lru_cache(maxsize=8192)(self._correct_word)
+        self._index_vocabulary()
         # Examples carry typos on purpose ("attak"); a word seen once that is one edit away from
         # a word seen often is read as that word.
         self._respell: dict[str, str] = {}
@@ -513,6 +508,15 @@ class Matcher:
                 found = process.extractOne(word, common, scorer=OSA.distance, score_cutoff=1)
                 if found and found[0] != word:
                     self._respell[word] = found[0]
+
+    def _index_vocabulary(self) -> None:
+        """Lookups over the known words (self._vocab, most frequent first)."""
+        self._vocab_set = frozenset(self._vocab)
+        self._vocab_by_initial: dict[str, list[str]] = {}
+        for word in self._vocab:
+            self._vocab_by_initial.setdefault(word[0], []).append(word)
+        # Pure memo: the correction of a word depends on the word only.
+        self._correct = lru_cache(maxsize=8192)(self._correct_word)
 
     def _domain_log_odds(self, feats: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
         """Per feature: log of its document frequency in the knowledge (examples, and each
@@ -582,6 +586,72 @@ class Matcher:
         p_feats, p_intents = np.nonzero(weights)
         return _Index.by_feature(p_feats.astype(np.int64), p_intents.astype(np.int64),
                                  weights[p_feats, p_intents].astype(np.float64), n_feats, n_intents)
+
+    # -- saving and restoring the built index (intents/matcher_cache.py) ------------------------
+
+    _ARRAYS = ("_owner", "_starts", "_ends", "_idf_array", "_doc_feats", "_doc_vals", "_centroid_sq")
+    _INDEXES = ("_examples", "_raw_centroids", "_coverage", "_feature_examples", "_prototypes", "_documents")
+    _PLAIN = ("intent_ids", "_texts", "_raw", "_vocab", "_respell", "_unknown_idf", "_refined")
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """What the builders computed: numpy arrays by name, and JSON-able values. Arrays that
+        indexes share are stored once (`indexes` names them)."""
+        arrays: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
+        arrays["_doc_ptr"] = np.asarray(self._doc_ptr, dtype=np.int64)
+        if self._log_odds is not None:
+            arrays["_log_odds"] = self._log_odds
+        names: dict[int, str] = {}
+        indexes: dict[str, list[Any] | None] = {}
+        for name in self._INDEXES:
+            index: _Index | None = getattr(self, name)
+            if index is None:
+                indexes[name] = None
+                continue
+            parts = []
+            for part in ("rows", "values", "ptr"):
+                array = getattr(index, part)
+                key = names.setdefault(id(array), f"{name}.{part}")
+                arrays.setdefault(key, array)
+                parts.append(key)
+            indexes[name] = [*parts, index.n_rows]
+        plain = {name: getattr(self, name) for name in self._PLAIN}
+        plain["features"] = list(self._feature_ids)  # in id order (dicts keep insertion order)
+        plain["indexes"] = indexes
+        return arrays, plain
+
+    @classmethod
+    def from_state(cls, arrays: Mapping[str, np.ndarray], plain: Mapping[str, Any], *,
+                   synonyms: Iterable[tuple[str, Iterable[str]]] = (), thresholds: Thresholds = Thresholds(),
+                   analyzer: Analyzer = DEFAULT_ANALYZER) -> Matcher:
+        """A matcher from `state()`, with the same synonyms and analyzer it was built with
+        (the caller's key guarantees it); raises KeyError/ValueError/TypeError if incomplete."""
+        self = cls.__new__(cls)
+        self.thresholds = thresholds
+        self._analyzer = analyzer
+        self._rewrite = SynonymRewriter(synonyms, analyzer.normalize)
+        for name in cls._ARRAYS:
+            setattr(self, name, arrays[name])
+        self._doc_ptr = arrays["_doc_ptr"].tolist()
+        self._log_odds = arrays["_log_odds"] if "_log_odds" in arrays else None
+        for name in cls._PLAIN:
+            setattr(self, name, plain[name])
+        self._raw, self._texts = list(self._raw), list(self._texts)
+        self._respell, self._refined = dict(self._respell), bool(self._refined)
+        self._intent_index = {intent: i for i, intent in enumerate(self.intent_ids)}
+        self._feature_ids = {feat: i for i, feat in enumerate(plain["features"])}
+        self._idf = self._idf_array.tolist()
+        for name, parts in plain["indexes"].items():
+            if name not in cls._INDEXES:
+                raise KeyError(name)
+            setattr(self, name, None if parts is None else _Index(arrays[parts[0]], arrays[parts[1]], arrays[parts[2]],
+                                                                   int(parts[3])))
+        self._index_vocabulary()
+        self._loo_cache = {}
+        n_docs, n_feats = len(self._texts), len(self._idf)
+        if not (len(self._raw) == len(self._owner) == n_docs == len(self._doc_ptr) - 1
+                and len(self._feature_ids) == n_feats == len(self._examples.ptr) - 1):
+            raise ValueError("inconsistent matcher state")
+        return self
 
     # -- public API ---------------------------------------------------------------------------
 
