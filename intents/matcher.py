@@ -299,7 +299,7 @@ class _Entries(NamedTuple):
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     """The arrays of `parts` end to end, emptying the list as it goes (one copy at a time)."""
-    out = np.empty(sum(len(part) for part in parts), dtype=dtype)
+    out: np.ndarray = np.empty(sum(len(part) for part in parts), dtype=dtype)
     at = 0
     while parts:
         part = parts.pop(0)

@@ -18,7 +18,7 @@ import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -65,7 +65,8 @@ def _entry(examples: Sequence[tuple[str, str]], documents: Sequence[tuple[str, s
 def _dump(built: Matcher, out: BinaryIO) -> None:
     arrays, plain = built.state()
     document = np.frombuffer(json.dumps(plain, ensure_ascii=False).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    np.savez(out, **arrays, **{_JSON: document})
+    arrays[_JSON] = document
+    np.savez(out, **cast(dict[str, Any], arrays))  # (numpy's stubs type **kwds like allow_pickle)
 
 
 def _read(name: str, synonyms: Iterable[tuple[str, Sequence[str]]], thresholds: Thresholds) -> Matcher | None:
