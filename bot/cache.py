@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -86,6 +85,8 @@ def write(name: str, data: bytes | Callable[[BinaryIO], None]) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    import tempfile  # only when writing (a start from the cache does not)
+
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")

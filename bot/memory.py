@@ -10,10 +10,9 @@ after a build returns the free pages left in the heap (benchmarks/memory.py meas
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 from functools import cache
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +23,15 @@ MMAP_THRESHOLD = 1 << 20
 
 
 @cache
-def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
+def _libc() -> Any:
+    """glibc's handle (a ctypes.CDLL), or None on another C library or system."""
+    import ctypes
+
     try:
-        libc = ctypes.CDLL(name) if name else None
-        return libc if libc is not None and hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+        libc = ctypes.CDLL("libc.so.6")  # glibc's name; musl and macOS do not load it
     except OSError:
         return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
 @cache
