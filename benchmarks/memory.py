@@ -107,7 +107,10 @@ def write_knowledge(folder: Path, examples: list[tuple[str, str]]) -> None:
 def child(size: int, mode: str) -> dict:
     from latency import generate
 
-    from bot.memory import bound_heap, release_free_memory
+    try:
+        from bot.memory import bound_heap, release_free_memory
+    except ImportError:  # an older secbot (run from its own tree, for a before/after)
+        bound_heap = release_free_memory = lambda: None
     from bot.snapshot import KnowledgeHolder
     from intents.assemble import BUILDERS
     from intents.matcher import Matcher
