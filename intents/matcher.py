@@ -30,6 +30,9 @@ fuzzy) for `secbot kb validate`.
 The Matcher is built once by small builders (examples, vocabulary, example index, prototypes,
 spelling, answer texts, domain detector) and is read-only afterwards: scoring returns what it
 finds (`Scores`) and writes nothing on the matcher, so one snapshot serves concurrent requests.
+The builders hand their intermediates on as flat numpy arrays and drop them (build memory:
+benchmarks/memory.py); `state()` and `from_state()` save and restore what they computed
+(intents/matcher_cache.py caches it on disk).
 """
 
 from __future__ import annotations
