@@ -8,18 +8,26 @@ with any problem does not load: the caller gets every problem with file and line
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
-from jsonschema import Draft202012Validator
 
+from bot import cache as disk_cache
+from bot import yaml_source
 from bot.models import Source
 from bot.yaml_source import Problem, YamlDocument, YamlError, load_yaml
 from knowledge import SCHEMA_DIR
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+log = logging.getLogger(__name__)
 
 LANGS = ("ja", "en")
 
@@ -140,7 +148,10 @@ def schemas() -> dict[str, Draft202012Validator]:
     """One validator per kind, from the YAML schemas shipped in knowledge/schema.
 
     The schemas ship with the code; tests/unit/test_knowledge_files.py checks them against the
-    JSON Schema metaschema, so start-up does not (that check was ~15% of `secbot ask`)."""
+    JSON Schema metaschema, so start-up does not (that check was ~15% of `secbot ask`).
+    jsonschema is imported here: a start from the cache (bot/cache.py) validates nothing."""
+    from jsonschema import Draft202012Validator
+
     found = {}
     for path in sorted(SCHEMA_DIR.glob("*.yaml")):
         schema = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -207,7 +218,10 @@ def _explain(error: Any) -> str:
 
 
 def load_knowledge(directory: Path | str) -> KnowledgeBase:
-    """Load a knowledge folder; raise KnowledgeError listing every problem."""
+    """Load a knowledge folder; raise KnowledgeError listing every problem.
+
+    The parsed and schema-checked files are cached (bot/cache.py) under a hash of the files'
+    bytes and of this code and the schemas: an unchanged folder is not parsed or checked again."""
     directory = Path(directory)
     if not directory.is_dir():
         raise NotKnowledgeFolder([Problem(str(directory), None, f"knowledge folder not found: {START_HINT}")])
@@ -215,8 +229,87 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     if not files:
         raise NotKnowledgeFolder([Problem(str(directory), None,
                                           f"not a knowledge folder (no knowledge files, *.yaml): {START_HINT}")])
+    entry = _cache_entry(directory, files)
+    checked = _read_cached(entry, directory) if entry else None
     problems: list[Problem] = []
-    by_kind = _documents_by_kind(files, problems)
+    if checked is None:
+        checked, problems = _check_files(files)
+        if entry and not problems:
+            _write_cached(entry, directory, checked)
+    return _assemble(directory, checked, problems)
+
+
+def _check_files(files: list[Path]) -> tuple[list[tuple[str, YamlDocument]], list[Problem]]:
+    """Parse and schema-check each file: (kind, document) of the good ones, and the problems."""
+    validators = schemas()
+    checked: list[tuple[str, YamlDocument]] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            doc = load_yaml(path)
+        except YamlError as exc:
+            problems.append(exc.problem)
+            continue
+        kind, problem = _kind_of(doc, validators)
+        if problem or kind is None:
+            problems.append(problem or doc.problem((), "unknown file"))
+            continue
+        found = _schema_problems(doc, validators[kind])
+        problems.extend(found)
+        if not found:
+            checked.append((kind, doc))
+    return checked, problems
+
+
+# -- the cache of checked files -----------------------------------------------------------------
+# JSON: the files' data and line maps, as parsed and checked. Read back only under the same hash.
+_CODE = (Path(__file__), Path(yaml_source.__file__))
+
+
+def _cache_entry(directory: Path, files: list[Path]) -> str | None:
+    if disk_cache.cache_dir() is None:
+        return None
+    try:
+        digest = disk_cache.Digest("knowledge", [*_CODE, *sorted(SCHEMA_DIR.glob("*.yaml"))])
+        for path in files:
+            digest.add(path.relative_to(directory).as_posix().encode()).add(path.read_bytes())
+    except OSError:
+        return None  # an unreadable file: the normal load reports it
+    return digest.name(".json")
+
+
+def _read_cached(entry: str, directory: Path) -> list[tuple[str, YamlDocument]] | None:
+    raw = disk_cache.read(entry)
+    if raw is None:
+        return None
+    try:
+        return [(item["kind"], YamlDocument(directory / item["path"], item["data"],
+                                            {tuple(path): line for path, line in item["lines"]}))
+                for item in json.loads(raw)["files"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        log.debug("knowledge cache entry %s is corrupt (%s); rebuilding it", entry, exc)
+        disk_cache.discard(entry)
+        return None
+
+
+def _write_cached(entry: str, directory: Path, checked: list[tuple[str, YamlDocument]]) -> None:
+    files = [{"path": doc.path.relative_to(directory).as_posix(), "kind": kind, "data": doc.data,
+              "lines": [[list(path), line] for path, line in doc.lines.items()]} for kind, doc in checked]
+    try:
+        text = json.dumps({"files": files}, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return
+    # Only what JSON gives back unchanged (YAML also has integer keys, for one).
+    if any(item["data"] != doc.data for item, (_, doc) in zip(json.loads(text)["files"], checked, strict=True)):
+        return
+    disk_cache.write(entry, text.encode("utf-8"))
+
+
+def _assemble(directory: Path, checked: list[tuple[str, YamlDocument]], problems: list[Problem]) -> KnowledgeBase:
+    """The knowledge base from checked files; raise KnowledgeError with `problems` and any found here."""
+    by_kind: dict[str, list[YamlDocument]] = {}
+    for kind, doc in checked:
+        by_kind.setdefault(kind, []).append(doc)
     intents = _intents(by_kind.get("intents", []), problems)
     if by_kind and not intents and not problems:
         problems.append(Problem(str(directory), None, "no intents defined"))
@@ -235,27 +328,6 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     others = {kind: tuple(docs) for kind, docs in by_kind.items() if kind not in ("intents", "synonyms", "matching")}
     return KnowledgeBase(directory=directory, intents=intents, synonyms=synonyms, matching=matching,
                          off_topic=off_topic, documents=others)
-
-
-def _documents_by_kind(files: Iterable[Path], problems: list[Problem]) -> dict[str, list[YamlDocument]]:
-    """The files that parse and pass their kind's schema, by kind; the others' problems go to `problems`."""
-    validators = schemas()
-    by_kind: dict[str, list[YamlDocument]] = {}
-    for path in files:
-        try:
-            doc = load_yaml(path)
-        except YamlError as exc:
-            problems.append(exc.problem)
-            continue
-        kind, problem = _kind_of(doc, validators)
-        if problem or kind is None:
-            problems.append(problem or doc.problem((), "unknown file"))
-            continue
-        found = _schema_problems(doc, validators[kind])
-        problems.extend(found)
-        if not found:
-            by_kind.setdefault(kind, []).append(doc)
-    return by_kind
 
 
 def _intents(docs: Iterable[YamlDocument], problems: list[Problem]) -> dict[str, Intent]:

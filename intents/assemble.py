@@ -21,6 +21,7 @@ from intents.features import DEFAULT_ANALYZER, Analyzer
 from intents.incident.flow import IncidentFlow
 from intents.incident.model import build_triage
 from intents.matcher import OFF_TOPIC, Matcher
+from intents.matcher_cache import cached_matcher
 from intents.qa import QuestionAnswering
 
 
@@ -29,7 +30,7 @@ def build_matcher(kb: KnowledgeBase, analyzer: Analyzer = DEFAULT_ANALYZER) -> M
     examples += [(OFF_TOPIC, example) for lang in ("ja", "en") for example in kb.off_topic.get(lang, ())]
     documents = [(intent.id, text) for intent in kb.intents.values()
                  for text in (intent.title.ja, intent.title.en, intent.answer.ja, intent.answer.en)]
-    return Matcher(
+    return cached_matcher(
         examples,
         documents=documents,
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import platformdirs
-
 from bot.store.checkups import CheckupRecord
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
 
@@ -140,6 +138,8 @@ class Store(Protocol):
 
 def default_data_dir() -> Path:
     """The one folder secbot creates by itself (for the default SQLite file)."""
+    import platformdirs  # here: a start that names its database does not need it
+
     return Path(platformdirs.user_data_dir("secbot", appauthor=False))
 
 
