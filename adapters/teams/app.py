@@ -29,6 +29,7 @@ from botframework.connector import ConnectorClient
 from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
 from msrest.exceptions import ClientException, DeserializationError, SerializationError
 
+from adapters.backpressure import WorkLimit
 from adapters.delivery import DeliveryPolicy
 from adapters.teams import cards, openid
 from adapters.teams.connector_http import use_aiohttp
@@ -102,6 +103,7 @@ class TeamsHandler:
         self.settings = settings
         self.adapter = adapter
         self.tenants = allowed_tenants(settings)
+        self.limit = WorkLimit(settings.max_in_flight, platform="teams")
         # The Bot Connector's refusals, transport failures and activities msrest cannot (de)serialise
         # (odd fields from the sender) are logged in one line; anything else (a bug) with its traceback.
         self.delivery = DeliveryPolicy(bot, "teams", reraise=True,
@@ -145,9 +147,20 @@ class TeamsHandler:
             return
         if not message.text and not message.action and not message.form_id:
             return  # e.g. only an @mention, or an image: nothing to answer
-        response = await self.delivery.process(message)
-        if response is not None:
-            await self.deliver(context, message, response)
+        # An incident card submit is never turned away; a question past SECBOT_MAX_IN_FLIGHT is
+        # told to come back (adapters/backpressure.py), unclaimed, so that a re-send is answered.
+        slot = None if message.form_id else self.limit.admit()
+        if slot is None and not message.form_id:
+            lang = locale_language(activity.locale) or self.bot.default_lang
+            await context.send_activity(Activity(type=ActivityTypes.message, text=say("busy", lang)))
+            return
+        try:
+            response = await self.delivery.process(message)
+            if response is not None:
+                await self.deliver(context, message, response)
+        finally:
+            if slot is not None:
+                slot.release()
 
     async def deliver(self, context: TurnContext, message: IncomingMessage, response: Response) -> None:
         """Replies to the asker (private ones in a personal chat), then notifications, each on its own."""
