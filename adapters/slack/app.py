@@ -103,7 +103,16 @@ def missing_settings(settings: Settings, *, socket_mode: bool = False) -> list[s
 def build_web_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """With a `session`, Web API calls reuse its connections instead of opening one per call."""
     return AsyncWebClient(token=settings.slack_bot_token.reveal() or None, base_url=api_url(settings),
-                          retry_handlers=retry_handlers(), session=session)
+                          retry_handlers=retry_handlers(), session=session, logger=web_api_logger())
+
+
+def web_api_logger() -> logging.Logger:
+    """slack_sdk formats a debug line of every request and response (headers, body) whenever its
+    logger's own level is NOTSET, which is the default, whatever the configured level: a sixth
+    of the CPU of a reply under load. Its logger with the effective level set explicitly."""
+    logger = logging.getLogger("slack_sdk.web.secbot")
+    logger.setLevel(logging.getLogger("slack_sdk").getEffectiveLevel())
+    return logger
 
 
 def cached_authorization(client: AsyncWebClient) -> Callable[[], Awaitable[AuthorizeResult]]:
@@ -180,6 +189,7 @@ class SlackApp:
         self.delivery = DeliveryPolicy(bot, "slack", prefix="slack:",
                                        expected=(SlackApiError, aiohttp.ClientError, TimeoutError), describe=_why)
         self._own_session = session
+        self._retry_handlers = retry_handlers()  # stateless: one list for every response_url post
         self._submitting: set[asyncio.Future[Response | None]] = set()
         # Submissions worked on at once: the store writes one at a time anyway, and under a burst
         # the waiting ones must leave the CPU to parsing and acknowledging the requests behind them.
@@ -352,7 +362,8 @@ class SlackApp:
     async def post_ephemeral(self, origin: Origin, payload: Mapping[str, Any]) -> None:
         """Via the response_url when there is one: it works even where the bot is not a member."""
         if origin.response_url:
-            webhook = AsyncWebhookClient(origin.response_url, retry_handlers=retry_handlers())
+            webhook = AsyncWebhookClient(origin.response_url, retry_handlers=self._retry_handlers,
+                                         session=self._own_session, logger=self.client.logger)
             result = await webhook.send(response_type="ephemeral", replace_original=False, **payload)
             if result.status_code == 200:
                 return
