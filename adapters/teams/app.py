@@ -46,6 +46,7 @@ from bot.lang import locale_language
 from bot.messages import say
 from bot.models import IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
+from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,7 @@ class TeamsHandler:
         # told to come back (adapters/backpressure.py), unclaimed, so that a re-send is answered.
         slot = None if message.form_id else self.limit.admit()
         if slot is None and not message.form_id:
-            lang = locale_language(activity.locale) or self.bot.default_lang
-            await context.send_activity(Activity(type=ActivityTypes.message, text=say("busy", lang)))
+            await self._busy(context, message)
             return
         try:
             response = await self.delivery.process(message)
@@ -161,6 +161,18 @@ class TeamsHandler:
         finally:
             if slot is not None:
                 slot.release()
+
+    async def _busy(self, context: TurnContext, message: IncomingMessage) -> None:
+        """Too much in flight: say so, unless this is a re-sent activity already answered."""
+        try:
+            if not await self.delivery.claim(message.delivery_id):
+                return
+        except StoreError:
+            pass  # cannot tell: saying "busy" once too often is harmless
+        else:
+            await self.delivery.release(message.delivery_id)  # the person's re-send must be answered
+        lang = locale_language(context.activity.locale) or self.bot.default_lang
+        await context.send_activity(Activity(type=ActivityTypes.message, text=say("busy", lang)))
 
     async def deliver(self, context: TurnContext, message: IncomingMessage, response: Response) -> None:
         """Replies to the asker (private ones in a personal chat), then notifications, each on its own."""
