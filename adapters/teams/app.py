@@ -378,6 +378,7 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
     def __init__(self, configuration: Any):
         super().__init__(configuration)
         self.connectors: dict[tuple[str, str | None], ConnectorClient] = {}
+        self.token_clients: dict[tuple[Any, Any, Any], Any] = {}
         self._session: aiohttp.ClientSession | None = None
 
     def http_session(self) -> aiohttp.ClientSession:
@@ -405,6 +406,17 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
 
     def create_connector_factory(self, claims_identity: Any) -> ConnectorFactory:
         return _ReusedConnectors(super().create_connector_factory(claims_identity), self)
+
+    async def create_user_token_client(self, claims_identity: Any) -> Any:
+        """botbuilder builds a user token client (an msrest client with its own configuration,
+        HTTP session and retry policy) for every turn: a tenth of a turn's CPU. It holds only the
+        app id and its credentials (which refresh themselves), so one per app id serves."""
+        claims = getattr(claims_identity, "claims", None) or {}
+        key = (claims.get("appid"), claims.get("azp"), claims.get("ver"))  # how botframework finds the app id
+        client = self.token_clients.get(key)
+        if client is None:
+            client = self.token_clients[key] = await super().create_user_token_client(claims_identity)
+        return client
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:
