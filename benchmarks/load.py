@@ -33,9 +33,9 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -109,6 +109,10 @@ class PhaseResult:
 
     def pct(self, q: float) -> float:
         return _pct(self.latencies, q)
+
+    def pct_reply(self, q: float) -> float:
+        """Of the time from due to the reply at the platform API; replies never delivered count as infinitely late."""
+        return _pct(self.replies + [float("inf")] * self.missing, q)
 
     @property
     def throughput(self) -> float:
@@ -369,7 +373,7 @@ class Arrivals:
     def watch(self, key: Callable[[Any], str | None]) -> list[Any]:
         arrivals = self
 
-        class Stamped(list):  # type: ignore[type-arg]
+        class Stamped(list[Any]):
             def append(self, call: Any) -> None:
                 super().append(call)
                 where = key(call)
@@ -504,15 +508,6 @@ async def step(session: aiohttp.ClientSession, target: Target, rate: float, seco
     return result
 
 
-def _pct_reply(self: PhaseResult, q: float) -> float:
-    """Replies never delivered count as infinitely late."""
-    values = self.replies + [float("inf")] * self.missing
-    return _pct(values, q)
-
-
-PhaseResult.pct_reply = _pct_reply  # type: ignore[attr-defined]
-
-
 def row(r: PhaseResult) -> tuple[str, ...]:
     errors = sum(r.errors.values()) + r.missing + r.doubled + r.incidents_bad
     cpu = f"{r.cpu_seconds / r.wall:.0%}" if r.wall else "-"
@@ -530,6 +525,62 @@ def markdown(rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+async def climb(session: aiohttp.ClientSession, targets: Sequence[Target], args: argparse.Namespace, run_id: str,
+                arrivals: Arrivals, database_url: str, rows: list[tuple[str, ...]], notes: list[str]) -> None:
+    """The ladder, `args.repeat` times: each target climbs until its first failing rung."""
+    for repetition in range(args.repeat):
+        climbing = {t.name for t in targets}
+        best: dict[str, float] = {t.name: 0.0 for t in targets}
+        for index, rate in enumerate(args.rates):
+            # Interleaved: each rung for every target in turn, so that the other work on a shared
+            # machine falls on all of them alike.
+            for target in [t for t in targets if t.name in climbing]:
+                print(f"rung {rate:g}/s: {target.name}...", flush=True)
+                result = await step(session, target, rate, args.duration, f"{run_id}{repetition}{index}", arrivals,
+                                    args, database_url)
+                rows.append(row(result))
+                notes += [f"{rate:g}/s {target.name}: {c}" for c in result.checks]
+                if result.errors:
+                    notes.append(f"{rate:g}/s {target.name}: " + ", ".join(f"{k}: {v}" for k, v in result.errors.items()))
+                if passed(result):
+                    best[target.name] = rate
+                else:
+                    climbing.discard(target.name)
+                await asyncio.sleep(args.pause)  # let the server settle before the next rung
+            if not climbing:
+                break
+        for target in targets:
+            target.saturation.append(best[target.name])
+
+
+def report(targets: Sequence[Target], rows: Sequence[tuple[str, ...]], notes: Sequence[str],
+           args: argparse.Namespace, failures: list[str]) -> None:
+    """The ladder table, the saturation summary; a missed --targets ratio goes to `failures`."""
+    print(f"\nLadder: {args.duration:g} s per rung, at most {args.concurrency} in flight, "
+          f"{args.incident_share:.0%} incident submissions (secbot targets), {args.retry_share:.0%} delivered twice, "
+          f"store {args.database}, {args.repeat} repetition(s); {os.cpu_count()} CPUs; "
+          f"{'SECBOT_MAX_IN_FLIGHT=' + str(args.max_in_flight) if args.max_in_flight else 'default in-flight limit'}\n")
+    print(markdown(rows))
+    print()
+    for note in notes:
+        print(f"- {note}")
+    base = targets[0].saturation
+    summary = [("target", "saturation req/s (each repetition)", "ratio to bare-and-post (each)", "RSS idle/peak MiB")]
+    for target in targets:
+        ratios = [f"{t / b:.2f}" if b else "-" for t, b in zip(target.saturation, base, strict=True)]
+        summary.append((target.name, ", ".join(f"{v:g}" for v in target.saturation), ", ".join(ratios),
+                        f"{mib(target.rss_idle_kib)}/{mib(getattr(target.server, 'rss_peak', 0))}"))
+    print(f"\nSaturation: the highest rate with reply p99 < {REPLY_LIMIT:g} s, no errors, every reply and "
+          "incident exactly once:\n")
+    print(markdown(summary))
+    if args.targets:
+        for target in targets[1:]:
+            goal = {"secbot serve slack": args.slack_target, "secbot serve teams": args.teams_target}[target.name]
+            worst = min((t / b if b else 0.0) for t, b in zip(target.saturation, base, strict=True))
+            if worst < goal:
+                failures.append(f"{target.name}: saturation ratio {worst:.2f} < {goal:g} of bare-and-post")
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -558,7 +609,6 @@ async def run(args: argparse.Namespace) -> int:
     session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=args.concurrency))
     servers: list[ServeProcess] = []
     targets: list[Target] = []
-    share = args.incident_share
     try:
         slack_env = serve_env("slack", database_url=database_url, api_url=fake_slack.api_url, knowledge=knowledge)
         extra = {"SECBOT_MAX_IN_FLIGHT": str(args.max_in_flight)} if args.max_in_flight else {}
@@ -570,13 +620,13 @@ async def run(args: argparse.Namespace) -> int:
             slack = await start_serve("slack", {**slack_env, **extra}, workdir)
             servers.append(slack)
             targets.append(Target("secbot serve slack", slack, lambda n, tag, s=slack: slack_workload(
-                f"{s.url}/slack/events", n, share, args.retry_share, f"s{tag}", rng, knowledge)))
+                f"{s.url}/slack/events", n, args.incident_share, args.retry_share, f"s{tag}", rng, knowledge)))
         if "teams" in args.platforms:
             teams = await start_serve("teams", {**serve_env("teams", database_url=database_url, knowledge=knowledge),
                                                 **extra}, workdir)
             servers.append(teams)
             targets.append(Target("secbot serve teams", teams, lambda n, tag, t=teams: teams_workload(
-                f"{t.url}/api/messages", connector.url, n, share, args.retry_share, f"t{tag}", rng, knowledge)))
+                f"{t.url}/api/messages", connector.url, n, args.incident_share, args.retry_share, f"t{tag}", rng, knowledge)))
         for target in targets:
             async with session.get(f"{target.server.url}/healthz") as response:
                 assert response.status == 200
@@ -584,31 +634,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"servers up: {', '.join(f'{t.name} {t.server.url} (pid {t.server.pid})' for t in targets)}; "
               f"database {database_url.split('@')[-1]}", flush=True)
 
-        for repetition in range(args.repeat):
-            climbing = {t.name for t in targets}
-            best: dict[str, float] = {t.name: 0.0 for t in targets}
-            for index, rate in enumerate(args.rates):
-                # Interleaved: each rung for every target in turn, so that the other work on a shared
-                # machine falls on all of them alike.
-                for target in targets:
-                    if target.name not in climbing:
-                        continue
-                    tag = f"{run_id}{repetition}{index}"
-                    print(f"rung {rate:g}/s: {target.name}...", flush=True)
-                    result = await step(session, target, rate, args.duration, tag, arrivals, args, database_url)
-                    rows.append(row(result))
-                    notes += [f"{rate:g}/s {target.name}: {c}" for c in result.checks]
-                    if result.errors:
-                        notes.append(f"{rate:g}/s {target.name}: " + ", ".join(f"{k}: {v}" for k, v in result.errors.items()))
-                    if passed(result):
-                        best[target.name] = rate
-                    else:
-                        climbing.discard(target.name)
-                    await asyncio.sleep(args.pause)  # let the server settle before the next rung
-                if not climbing:
-                    break
-            for target in targets:
-                target.saturation.append(best[target.name])
+        await climb(session, targets, args, run_id, arrivals, database_url, rows, notes)
 
         # Stop the servers (SIGTERM, as an orchestrator would), then read the database back.
         for target in targets:
@@ -630,23 +656,7 @@ async def run(args: argparse.Namespace) -> int:
         await fake_slack.stop()
         await connector_runner.cleanup()
 
-    print(f"\nLadder: {args.duration:g} s per rung, at most {args.concurrency} in flight, "
-          f"{share:.0%} incident submissions (secbot targets), {args.retry_share:.0%} delivered twice, "
-          f"store {args.database}, {args.repeat} repetition(s); {os.cpu_count()} CPUs; "
-          f"{'SECBOT_MAX_IN_FLIGHT=' + str(args.max_in_flight) if args.max_in_flight else 'default in-flight limit'}\n")
-    print(markdown(rows))
-    print()
-    for note in notes:
-        print(f"- {note}")
-    base = targets[0].saturation
-    summary = [("target", "saturation req/s (each repetition)", "ratio to bare-and-post (each)", "RSS idle/peak MiB")]
-    for target in targets:
-        ratios = [f"{t / b:.2f}" if b else "-" for t, b in zip(target.saturation, base, strict=True)]
-        summary.append((target.name, ", ".join(f"{v:g}" for v in target.saturation), ", ".join(ratios),
-                        f"{mib(target.rss_idle_kib)}/{mib(getattr(target.server, 'rss_peak', 0))}"))
-    print(f"\nSaturation: the highest rate with reply p99 < {REPLY_LIMIT:g} s, no errors, every reply and "
-          "incident exactly once:\n")
-    print(markdown(summary))
+    report(targets, rows, notes, args, failures)
     if args.cold_runs:
         print(f"\nCold start (median of {args.cold_runs} runs):\n")
         print("| what | median ms | baseline | median ms |")
@@ -655,12 +665,6 @@ async def run(args: argparse.Namespace) -> int:
                                                                      f"sqlite:///{workdir / 'cold.db'}", knowledge):
             print(f"| {what} | {ms(value)} | {base_name} | {ms(base_value)} |")
     print()
-    if args.targets:
-        for target in targets[1:]:
-            goal = {"secbot serve slack": args.slack_target, "secbot serve teams": args.teams_target}[target.name]
-            worst = min((t / b if b else 0.0) for t, b in zip(target.saturation, base, strict=True))
-            if worst < goal:
-                failures.append(f"{target.name}: saturation ratio {worst:.2f} < {goal:g} of bare-and-post")
     if failures:
         print("FAILED:\n- " + "\n- ".join(failures))
         return 1
