@@ -1,19 +1,25 @@
-"""Load, memory and cold start: real `secbot serve slack` and `secbot serve teams` processes on loopback,
-side by side with a bare aiohttp endpoint on the same machine.
+"""Load and saturation: real `secbot serve slack` and `secbot serve teams` processes on loopback,
+side by side with a bare-and-post Slack server (benchmarks/bare_slack.py) on the same machine.
 
-    .venv/bin/python benchmarks/load.py                       # 200 requests/s for 20 s per target, SQLite
-    .venv/bin/python benchmarks/load.py --rate 100 --duration 10 --database postgres
+    .venv/bin/python benchmarks/load.py                                   # the ladder 100..800 req/s, 5 s a rung
+    .venv/bin/python benchmarks/load.py --rates 100,200,300 --duration 4 --repeat 3
+    .venv/bin/python benchmarks/load.py --rate 200 --duration 15 --incident-share 0.3   # one rung, with incidents
 
-For each target (baseline, Slack, Teams) the script sends requests open-loop at `--rate` (each one on
-its own schedule, so a slow server cannot slow the sender down and hide its own latency), at most
-`--concurrency` in flight, and measures the acknowledgement latency from the scheduled send time.
-Slack gets signed event_callback `message.im` questions and complete `/incident` view_submissions;
-Teams gets personal-chat questions and incident card submits, their serviceUrl pointing at a fake
-connector. A share of both is delivered twice (a platform retry). Afterwards: every reply delivered
-exactly once, every incident in the database exactly once (zero lost, zero doubled), the servers
-exit 0 on SIGTERM. Then RSS of the serving processes and cold starts, each next to its baseline.
+For each rung of the ladder and each target in turn the script sends requests open-loop at the
+rung's rate (each one on its own schedule, so a slow server cannot slow the sender down and hide
+its own latency) and measures, from the time each request was due:
+- the acknowledgement (the HTTP answer), and
+- the reply: when the answer reached the fake Slack Web API (chat.postMessage) or the fake Bot
+  Connector, which is what the user waits for.
+Slack gets signed event_callback `message.im` questions (and, with --incident-share, complete
+`/incident` view_submissions); Teams gets personal-chat questions (and incident card submits). A
+share of both is delivered twice (a platform retry). A target passes a rung when the reply p99 is
+under 1 s, nothing failed, every reply arrived exactly once and every incident is in the database
+exactly once; its saturation rate is the highest rung it passed before its first failure. The
+bare-and-post baseline does what any Slack Q&A bot must: signature check, the same matcher, one
+chat.postMessage. The servers must exit 0 on SIGTERM.
 
-Bounded (rate x duration requests per target, timeouts everywhere), loopback only, stops by itself.
+Bounded (rate x duration requests per rung, timeouts everywhere), loopback only, stops by itself.
 """
 
 from __future__ import annotations
