@@ -583,7 +583,9 @@ def report(targets: Sequence[Target], rows: Sequence[tuple[str, ...]], notes: Se
     print(markdown(summary))
     if args.targets:
         for target in targets[1:]:
-            goal = {"secbot serve slack": args.slack_target, "secbot serve teams": args.teams_target}[target.name]
+            goal = {"secbot serve slack": args.slack_target, "secbot serve teams": args.teams_target}.get(target.name)
+            if goal is None:
+                continue
             worst = min((t / b if b else 0.0) for t, b in zip(target.saturation, base, strict=True))
             if worst < goal:
                 failures.append(f"{target.name}: saturation ratio {worst:.2f} < {goal:g} of bare-and-post")
@@ -627,6 +629,12 @@ async def run(args: argparse.Namespace) -> int:
             servers.append(slack)
             targets.append(Target("secbot serve slack", slack, lambda n, tag, s=slack: slack_workload(
                 f"{s.url}/slack/events", n, args.incident_share, args.retry_share, f"s{tag}", rng, knowledge)))
+        if args.slack_from:  # another checkout's secbot (e.g. before a change), side by side in this run
+            other = await start_serve("slack", {**slack_env, **extra, "PYTHONPATH": str(Path(args.slack_from).resolve())},
+                                      workdir)
+            servers.append(other)
+            targets.append(Target(f"slack from {Path(args.slack_from).name}", other, lambda n, tag, s=other: slack_workload(
+                f"{s.url}/slack/events", n, args.incident_share, args.retry_share, f"o{tag}", rng, knowledge)))
         if "teams" in args.platforms:
             teams = await start_serve("teams", {**serve_env("teams", database_url=database_url, knowledge=knowledge),
                                                 **extra}, workdir)
@@ -709,6 +717,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--platforms", default="slack,teams", help="comma-separated: slack, teams (default both)")
     parser.add_argument("--cold-runs", type=int, default=0, help="cold start runs per command (default 0: skipped)")
     parser.add_argument("--knowledge", help="knowledge folder for the servers (default: the shipped one)")
+    parser.add_argument("--slack-from", metavar="CHECKOUT",
+                        help="also run `secbot serve slack` from this other checkout (e.g. the code before a change)")
     parser.add_argument("--targets", action="store_true",
                         help="exit 1 unless the saturation ratios meet --slack-target and --teams-target")
     parser.add_argument("--slack-target", type=float, default=0.7)
