@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
+import copy
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -65,15 +66,23 @@ class Bot:
             key = conversation_key(message)
             state = await self.store.get_state(key)
             lang = self._language(text, message, state)
-            before = json.dumps(state, sort_keys=True, default=str)
+            before = copy.deepcopy(state)
             self._expire_walk(state)
             turn = self._turn(message, lang, state)
             if self.fallback is not None:
                 self.fallback.before_turn(turn)
-            response = await self._dispatch(turn, text)
+            try:
+                response = await self._dispatch(turn, text)
+            except BaseException:
+                for write in turn.deferred:
+                    write.close()
+                raise
             turn.state["lang"] = turn.lang
-            if json.dumps(turn.state, sort_keys=True, default=str) != before:
-                await self.store.put_state(key, turn.state)
+            writes = list(turn.deferred)
+            if turn.state != before:  # serialised once, by the store
+                writes.append(self.store.put_state(key, turn.state))
+            if writes:
+                await _all(writes)
             return response
         except StoreError as exc:
             ERRORS.labels("store").inc()
@@ -183,6 +192,15 @@ class Bot:
             if lowered in skill.commands and (lowered.startswith("/") or whole):
                 return skill
         return None
+
+
+async def _all(writes: list[Coroutine[Any, Any, object]]) -> None:
+    """Await the writes together (so the store can commit them at once); the first error is raised
+    after all of them have finished."""
+    results = await asyncio.gather(*writes, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 def _error(text: str, lang: str) -> Response:

@@ -59,6 +59,9 @@ class Settings:
     default_lang: str = "ja"
     log_level: str = "INFO"
     form_expiry_hours: float = 24.0  # a form answered step by step (the terminal) and left unfinished
+    # Questions worked on at once by a chat server; above it new ones get "busy" (adapters/backpressure.py).
+    # At ~3 ms of CPU a question, 250 waiting is ~0.75 s: the last still answered within a second.
+    max_in_flight: int = 250
     # Slack
     slack_bot_token: Secret = field(default_factory=lambda: Secret(""))
     slack_signing_secret: Secret = field(default_factory=lambda: Secret(""))
@@ -118,6 +121,9 @@ class Settings:
         if env.get("SECBOT_OPS_PORT"):
             port = env["SECBOT_OPS_PORT"].strip()
             values["ops_port"] = int(port) if port.isdigit() and int(port) <= 65535 else -1
+        in_flight = (env.get("SECBOT_MAX_IN_FLIGHT") or "").strip()
+        if in_flight.isdigit() and int(in_flight) > 0:
+            values["max_in_flight"] = int(in_flight)
         retention = env.get("SECBOT_QUESTION_RETENTION_DAYS")
         if retention and retention.isdigit():
             values["question_retention_days"] = int(retention)

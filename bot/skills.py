@@ -11,7 +11,7 @@ A `Turn` gives a skill the narrow services it may use, never the whole Bot.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -38,6 +38,12 @@ class Turn:
     reloader: Reloader | None = None
     fallback: Callable[[Turn, str], Awaitable[Response]] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    # Writes the reply does not depend on (e.g. the question log): the engine awaits them with the
+    # state, so that the store commits them together (SQLite: one transaction, one fsync).
+    deferred: list[Coroutine[Any, Any, object]] = field(default_factory=list)
+
+    def write_later(self, write: Coroutine[Any, Any, object]) -> None:
+        self.deferred.append(write)
 
     async def ask(self, text: str) -> Response:
         """Answer `text` as a question (a command's text that was not meant for it)."""

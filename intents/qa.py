@@ -56,10 +56,10 @@ class QuestionAnswering:
         match = self.match(turn, text)
         best = match.best
         if self.record_questions:
-            await turn.store.record_question(
+            turn.write_later(turn.store.record_question(
                 platform=turn.message.platform, lang=turn.lang, text=mask(text), band=match.band.value,
                 intent=best.intent if best and match.band is Band.ANSWER else None,
-                score=best.score if best else None)
+                score=best.score if best else None))
         QUESTIONS.labels(match.band.value, turn.message.platform).inc()
         turn.state["last_question"] = mask(text)
         if match.band is not Band.ANSWER and self.ask_team:  # forwarded as typed if the user asks

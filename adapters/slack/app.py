@@ -16,6 +16,7 @@ result goes to the reporter's DM; notifications go to the private security chann
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
@@ -27,6 +28,7 @@ import aiohttp
 from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest as BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -41,10 +43,12 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.backpressure import Slot, WorkLimit
 from adapters.delivery import DeliveryPolicy
 from adapters.slack import blocks, convert
 from adapters.slack.convert import Origin
 from bot.engine import Bot
+from bot.messages import say
 from bot.models import Form, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
 
@@ -56,6 +60,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 SUBMIT_BUDGET_SECONDS = 1.0
 # More submissions than this in progress (a burst): acknowledge at once, finish in the background.
 BUSY_SUBMISSIONS = 8
+SLOT_KEY = "secbot_slot"  # in bolt's request context: the in-flight slot the request holds
 
 
 class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
@@ -98,7 +103,16 @@ def missing_settings(settings: Settings, *, socket_mode: bool = False) -> list[s
 def build_web_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """With a `session`, Web API calls reuse its connections instead of opening one per call."""
     return AsyncWebClient(token=settings.slack_bot_token.reveal() or None, base_url=api_url(settings),
-                          retry_handlers=retry_handlers(), session=session)
+                          retry_handlers=retry_handlers(), session=session, logger=web_api_logger())
+
+
+def web_api_logger() -> logging.Logger:
+    """slack_sdk formats a debug line of every request and response (headers, body) whenever its
+    logger's own level is NOTSET, which is the default, whatever the configured level: a sixth
+    of the CPU of a reply under load. Its logger with the effective level set explicitly."""
+    logger = logging.getLogger("slack_sdk.web.secbot")
+    logger.setLevel(logging.getLogger("slack_sdk").getEffectiveLevel())
+    return logger
 
 
 def cached_authorization(client: AsyncWebClient) -> Callable[[], Awaitable[AuthorizeResult]]:
@@ -171,9 +185,11 @@ class SlackApp:
         self.client = client
         self.security_channel = settings.security_channel
         self.tasks = BackgroundTasks()
+        self.limit = WorkLimit(settings.max_in_flight, platform="slack")
         self.delivery = DeliveryPolicy(bot, "slack", prefix="slack:",
                                        expected=(SlackApiError, aiohttp.ClientError, TimeoutError), describe=_why)
         self._own_session = session
+        self._retry_handlers = retry_handlers()  # stateless: one list for every response_url post
         self._submitting: set[asyncio.Future[Response | None]] = set()
         # Submissions worked on at once: the store writes one at a time anyway, and under a burst
         # the waiting ones must leave the CPU to parsing and acknowledging the requests behind them.
@@ -218,6 +234,23 @@ class SlackApp:
         if self._own_session is not None:
             await self._own_session.close()
 
+    async def dispatch(self, request: BoltRequest) -> BoltResponse:
+        """bolt's dispatch, with the in-flight bound: questions, commands and clicks hold one of
+        SECBOT_MAX_IN_FLIGHT slots until answered, and past the limit are turned away at once
+        (adapters/backpressure.py). A modal submission never waits for a slot."""
+        kind = work_kind(request.body)
+        if kind is None:
+            return await self.bolt.async_dispatch(request)
+        slot = self.limit.admit()
+        if slot is None:
+            return self._busy(kind, request.body)
+        request.context[SLOT_KEY] = slot
+        try:
+            return await self.bolt.async_dispatch(request)  # the listeners have run when it returns
+        finally:
+            if not slot.handed_over:  # no work started (a bot's own message, another workspace)
+                slot.release()
+
     # -- listeners --------------------------------------------------------------------------
     def _register(self, app: AsyncApp) -> None:
         @app.middleware
@@ -239,15 +272,15 @@ class SlackApp:
             self._start_event(body, event, context)
 
         @app.command(re.compile(r"^/"))
-        async def command(ack: Any, body: dict[str, Any]) -> None:
+        async def command(ack: Any, body: dict[str, Any], context: dict[str, Any]) -> None:
             await ack()
             incoming, origin = convert.from_command(body)
-            self.tasks.spawn(self.process(incoming, origin), "command")
+            self._spawn_work(self.process(incoming, origin), "command", context)
 
         @app.action(re.compile(r".*"))
-        async def action(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        async def action(ack: Any, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]) -> None:
             await ack()
-            self._start_action(body, action)
+            self._start_action(body, action, context)
 
         @app.view_submission(re.compile(r".*"))
         async def view_submission(ack: Any, body: dict[str, Any]) -> None:
@@ -261,18 +294,43 @@ class SlackApp:
         converted = convert.from_event(event, event_id=body.get("event_id"), bot_user_id=context.get("bot_user_id"))
         if converted is not None:
             incoming, origin = converted
-            self.tasks.spawn(self.process(incoming, origin), str(event.get("type")))
+            self._spawn_work(self.process(incoming, origin), str(event.get("type")), context)
 
-    def _start_action(self, body: Mapping[str, Any], action: Mapping[str, Any]) -> None:
+    def _spawn_work(self, work: Coroutine[Any, Any, None], name: str, context: Mapping[str, Any]) -> None:
+        """Start the work after the ack; it keeps the request's in-flight slot until it is done."""
+        slot = context.get(SLOT_KEY)
+        if not isinstance(slot, Slot):
+            self.tasks.spawn(work, name)
+            return
+        slot.handed_over = True
+        self.tasks.spawn(_holding(slot, work), name)
+
+    def _busy(self, kind: str, body: Mapping[str, Any]) -> BoltResponse:
+        """Too much in flight: Slack retries an event answered 503 (and the delivery claim keeps
+        the retry from being answered twice); a command or a click is not retried, so the person
+        is told to send it again."""
+        if kind == "event":
+            return BoltResponse(status=503, body="busy")
+        text = say("busy", self.bot.default_lang)
+        if kind == "command":
+            return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": text}),
+                                headers={"content-type": "application/json"})
+        url = body.get("response_url")
+        if isinstance(url, str) and url:  # a click on a message button: say so next to it
+            origin = Origin(user_id=str((body.get("user") or {}).get("id", "")), response_url=url)
+            self.tasks.spawn(self.post_ephemeral(origin, {"text": text}), "busy")
+        return BoltResponse(status=200, body="")
+
+    def _start_action(self, body: Mapping[str, Any], action: Mapping[str, Any], context: Mapping[str, Any]) -> None:
         if (body.get("container") or {}).get("type") == "view" or body.get("view"):
-            self.tasks.spawn(self.update_modal(body), "views.update")
+            self._spawn_work(self.update_modal(body), "views.update", context)
             return
         if action.get("type") != "button" or not action.get("value"):
             return
         incoming, origin = convert.from_action(body, action)
         if str(action.get("action_id", "")).startswith(blocks.OPEN_FORM_ACTION):
             incoming = replace(incoming, text=action["value"], action=None)
-        self.tasks.spawn(self.process(incoming, origin, clicked=True), "action")
+        self._spawn_work(self.process(incoming, origin, clicked=True), "action", context)
 
     # -- the work after the ack -------------------------------------------------------------
     async def process(self, incoming: IncomingMessage, origin: Origin, *, clicked: bool = False) -> None:
@@ -307,7 +365,8 @@ class SlackApp:
     async def post_ephemeral(self, origin: Origin, payload: Mapping[str, Any]) -> None:
         """Via the response_url when there is one: it works even where the bot is not a member."""
         if origin.response_url:
-            webhook = AsyncWebhookClient(origin.response_url, retry_handlers=retry_handlers())
+            webhook = AsyncWebhookClient(origin.response_url, retry_handlers=self._retry_handlers,
+                                         session=self._own_session, logger=self.client.logger)
             result = await webhook.send(response_type="ephemeral", replace_original=False, **payload)
             if result.status_code == 200:
                 return
@@ -426,6 +485,25 @@ class SlackApp:
     def _spawn_delivery(self, response: Response, origin: Origin) -> None:
         if response.replies or response.notifications:
             self.tasks.spawn(self.deliver(response, origin), "deliver")
+
+
+def work_kind(body: Mapping[str, Any]) -> str | None:
+    """What a request asks of the core: "event", "command", "action" (a click), or None (a modal
+    submitted or closed, url_verification: never held back)."""
+    if body.get("type") == "event_callback":
+        return "event"
+    if "command" in body:
+        return "command"
+    if body.get("type") == "block_actions":
+        return "action"
+    return None
+
+
+async def _holding(slot: Slot, work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    finally:
+        slot.release()
 
 
 @contextmanager

@@ -54,7 +54,7 @@ async def events(request: web.Request) -> web.Response:
         problem = "the body is not valid text"
     if problem:
         return web.json_response({"error": problem}, status=400)
-    bolt_response = await slack.bolt.async_dispatch(await to_bolt_request(request))
+    bolt_response = await slack.dispatch(await to_bolt_request(request))
     return await to_aiohttp_response(bolt_response)
 
 

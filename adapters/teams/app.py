@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.backpressure import WorkLimit
 from adapters.delivery import DeliveryPolicy
 from adapters.teams import cards
 from adapters.teams.convert import (
@@ -55,6 +56,7 @@ from bot.messages import say
 from bot.models import IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
 from bot.store.retention import personal_ref_key
+from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,7 @@ class TeamsHandler:
         self.settings = settings
         self.adapter = adapter
         self.tenants = allowed_tenants(settings)
+        self.limit = WorkLimit(settings.max_in_flight, platform="teams")
         # The Bot Connector's refusals, transport failures and activities msrest cannot (de)serialise
         # (odd fields from the sender) are logged in one line; anything else (a bug) with its traceback.
         self.delivery = DeliveryPolicy(bot, "teams", reraise=True,
@@ -155,9 +158,31 @@ class TeamsHandler:
             return
         if not message.text and not message.action and not message.form_id:
             return  # e.g. only an @mention, or an image: nothing to answer
-        response = await self.delivery.process(message)
-        if response is not None:
-            await self.deliver(context, message, response)
+        # An incident card submit is never turned away; a question past SECBOT_MAX_IN_FLIGHT is
+        # told to come back (adapters/backpressure.py), unclaimed, so that a re-send is answered.
+        slot = None if message.form_id else self.limit.admit()
+        if slot is None and not message.form_id:
+            await self._busy(context, message)
+            return
+        try:
+            response = await self.delivery.process(message)
+            if response is not None:
+                await self.deliver(context, message, response)
+        finally:
+            if slot is not None:
+                slot.release()
+
+    async def _busy(self, context: TurnContext, message: IncomingMessage) -> None:
+        """Too much in flight: say so, unless this is a re-sent activity already answered."""
+        try:
+            if not await self.delivery.claim(message.delivery_id):
+                return
+        except StoreError:
+            pass  # cannot tell: saying "busy" once too often is harmless
+        else:
+            await self.delivery.release(message.delivery_id)  # the person's re-send must be answered
+        lang = locale_language(context.activity.locale) or self.bot.default_lang
+        await context.send_activity(Activity(type=ActivityTypes.message, text=say("busy", lang)))
 
     async def deliver(self, context: TurnContext, message: IncomingMessage, response: Response) -> None:
         """Replies to the asker (private ones in a personal chat), then notifications, each on its own."""
@@ -362,6 +387,7 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
     def __init__(self, configuration: Any):
         super().__init__(configuration)
         self.connectors: dict[tuple[str, str | None], ConnectorClient] = {}
+        self.token_clients: dict[tuple[Any, Any, Any], Any] = {}
         self._session: aiohttp.ClientSession | None = None
 
     def http_session(self) -> aiohttp.ClientSession:
@@ -389,6 +415,17 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
 
     def create_connector_factory(self, claims_identity: Any) -> ConnectorFactory:
         return _ReusedConnectors(super().create_connector_factory(claims_identity), self)
+
+    async def create_user_token_client(self, claims_identity: Any) -> Any:
+        """botbuilder builds a user token client (an msrest client with its own configuration,
+        HTTP session and retry policy) for every turn: a tenth of a turn's CPU. It holds only the
+        app id and its credentials (which refresh themselves), so one per app id serves."""
+        claims = getattr(claims_identity, "claims", None) or {}
+        key = (claims.get("appid"), claims.get("azp"), claims.get("ver"))  # how botframework finds the app id
+        client = self.token_clients.get(key)
+        if client is None:
+            client = self.token_clients[key] = await super().create_user_token_client(claims_identity)
+        return client
 
 
 def build_adapter(settings: Settings) -> CloudAdapter:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         # One connection: every statement and transaction takes this lock, so a plain write can
         # never join another coroutine's open transaction and be rolled back with it.
         self._tx_lock = asyncio.Lock()
+        self._pending: list[tuple[str, Sequence[Any], asyncio.Future[Written]]] = []
+        self._flusher: asyncio.Future[None] | None = None
 
     async def open(self) -> None:
         if self._db is not None:
@@ -82,6 +85,8 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             raise StoreError(f"cannot open the SQLite database {self.path}: {exc}") from None
 
     async def close(self) -> None:
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.wait({self._flusher})  # the writes already asked for go in first
         if self._db is not None:
             db, self._db = self._db, None
             await db.close()
@@ -129,14 +134,48 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             raise StoreError("the store is not open")
         return self._db
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        """Run one statement; SQLite errors become StoreError with a readable reason."""
-        db = self._require()
-        async with self._tx_lock:
-            try:
-                return await db.execute(sql, params)
-            except DRIVER_ERRORS as exc:
-                raise StoreError(_explain(exc, self.path)) from exc
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Written:
+        """Run one writing statement, committed when this returns; SQLite errors become StoreError
+        with a readable reason.
+
+        Group commit: the statements that arrive while the connection is busy are run together,
+        in one trip to aiosqlite's thread and one transaction (one fsync), each still failing
+        on its own (a failed statement is undone, the others commit). A turn makes three or four
+        such writes; one thread hop each, every hop waiting for the GIL behind the event loop,
+        was what capped replies under load (benchmarks/load.py)."""
+        self._require()
+        future: asyncio.Future[Written] = asyncio.get_running_loop().create_future()
+        self._pending.append((sql, params, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            async with self._tx_lock:
+                try:
+                    # aiosqlite's own way of running a function on its connection thread.
+                    db = self._require()
+                    results = await db._execute(_run_batch, db._conn, [(sql, params) for sql, params, _ in batch])
+                    self._check_file()
+                except (*DRIVER_ERRORS, StoreError) as exc:
+                    error = exc if isinstance(exc, StoreError) else StoreError(_explain(exc, self.path))
+                    results = [error] * len(batch)
+                except BaseException as exc:  # cancelled at shutdown: nobody may wait forever
+                    for _, _, future in batch:
+                        if not future.done():
+                            future.set_exception(StoreError(f"the write was interrupted: {type(exc).__name__}"))
+                    raise
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, StoreError):
+                    future.set_exception(result)
+                elif isinstance(result, Exception):
+                    future.set_exception(StoreError(_explain(result, self.path)))
+                else:
+                    future.set_result(result)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         # One hop to the connection's thread: a half-read SELECT would hold a read snapshot while
@@ -160,20 +199,8 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
 
     async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
         db = self._require()
-        ids: list[int | None] = []
-        try:
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in statements:
-                    cursor = await db.execute(sql, params)
-                    ids.append(cursor.lastrowid)
-                    await cursor.close()
-                await db.execute("COMMIT")
-            except BaseException:
-                # SQLite may already have rolled back (SQLITE_FULL does): keep the real error.
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                raise
+        try:  # one trip to the connection's thread for the whole transaction
+            ids = await db._execute(_run_transaction, db._conn, list(statements))
         except DRIVER_ERRORS as exc:
             raise StoreError(_explain(exc, self.path)) from exc
         self._check_file()  # only a write to the file that stays is durable: say so before anyone relies on it
@@ -315,6 +342,58 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
     async def get_conversation_ref(self, key: str) -> dict[str, Any] | None:
         row = await self.fetchone("SELECT ref FROM conversation_refs WHERE key = ?", (key,))
         return json.loads(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write reports back (the cursor's): rows changed, the id of an inserted row."""
+
+    rowcount: int
+    lastrowid: int | None
+
+
+def _run_batch(conn: sqlite3.Connection, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Written | Exception]:
+    """In the connection's thread: the statements in one transaction, each failing on its own.
+
+    A statement that fails is undone by SQLite alone (its statement journal) unless the error
+    ends the whole transaction (a full disk): then every statement in it fails."""
+    results: list[Written | Exception] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, params in statements:
+            try:
+                cursor = conn.execute(sql, params)
+            except DRIVER_ERRORS as exc:
+                if not conn.in_transaction:
+                    raise
+                results.append(exc)
+            else:
+                results.append(Written(cursor.rowcount, cursor.lastrowid))
+                cursor.close()
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _run_transaction(conn: sqlite3.Connection, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
+    """In the connection's thread: all the statements or none; each one's lastrowid."""
+    ids: list[int | None] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, params in statements:
+            cursor = conn.execute(sql, params)
+            ids.append(cursor.lastrowid)
+            cursor.close()
+        conn.execute("COMMIT")
+    except BaseException:
+        # SQLite may already have rolled back (SQLITE_FULL does): keep the real error.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return ids
 
 
 # What the driver raises for bad data too: a lone surrogate cannot be encoded (UnicodeEncodeError),

@@ -46,3 +46,25 @@ async def test_plain_writes_survive_another_coroutines_rolled_back_transaction(t
         assert await reopened.get_state("tx-5") == {}  # and the failed transaction left nothing
     finally:
         await reopened.close()
+
+
+async def test_writes_sent_together_fail_one_by_one_and_the_others_are_kept(tmp_path: Path) -> None:
+    store = SqliteStore(f"sqlite:///{tmp_path / 'store.db'}")
+    await store.open()
+    try:
+        # Sent at the same moment, so they share one transaction: the bad one (text that is not
+        # valid Unicode) fails alone.
+        first, bad, last = await asyncio.gather(
+            store.claim_delivery("ev-1"), store.put_state("slack:D1:U1", {"text": "\ud800"}),
+            store.claim_delivery("ev-2"), return_exceptions=True)
+        assert first is True and last is True
+        assert isinstance(bad, StoreError) and "not valid Unicode" in str(bad)
+    finally:
+        await store.close()
+    reopened = SqliteStore(f"sqlite:///{tmp_path / 'store.db'}")
+    await reopened.open()
+    try:  # committed: seen again after a restart
+        assert await reopened.claim_delivery("ev-1") is False and await reopened.claim_delivery("ev-2") is False
+        assert await reopened.get_state("slack:D1:U1") == {}
+    finally:
+        await reopened.close()
