@@ -5,6 +5,7 @@ replaces this package and the code that uses these names, nothing else.
 
 - `connector_http`: Bot Connector calls over one shared aiohttp session (msrest's pipeline).
 - `openid`: the signing keys for token checks, fetched without blocking the server.
+- `adapter`: the CloudAdapter as secbot runs it (clients reused across turns, forged tokens a 401).
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from botbuilder.schema import (
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
 from msrest.exceptions import ClientException, DeserializationError, SerializationError
-from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.sdk import openid
+from adapters.teams.sdk.adapter import build_cloud_adapter, close_cloud_adapter
 from adapters.teams.sdk.connector_http import use_aiohttp
 
 __all__ = [
     "Activity", "ActivityTypes", "Attachment", "AuthenticateRequestResult", "ChannelAccount", "ClientException",
-    "ClientRetryPolicy", "CloudAdapter", "ConfigurationBotFrameworkAuthentication", "ConnectorClient",
+    "CloudAdapter", "ConfigurationBotFrameworkAuthentication", "ConnectorClient",
     "ConnectorFactory", "ConversationAccount", "ConversationParameters", "ConversationReference",
-    "DeserializationError", "InvokeResponse", "SerializationError", "TurnContext", "openid", "use_aiohttp",
+    "DeserializationError", "InvokeResponse", "SerializationError", "TurnContext", "build_cloud_adapter",
+    "close_cloud_adapter", "openid", "use_aiohttp",
 ]
