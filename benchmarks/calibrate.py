@@ -42,6 +42,7 @@ from knowledge import SHIPPED_DIR  # noqa: E402
 LAMBDAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 P_GRID = tuple(round(float(p), 2) for p in np.arange(0.30, 0.97, 0.01))
 RULE = FEATURES.index("rule")
+OUT_OF_FOLD = True  # choose answer_probability on out-of-fold predictions (fit_all)
 
 
 @dataclasses.dataclass
@@ -127,19 +128,31 @@ def outcomes(model, d: Data, t: Thresholds, p: float) -> dict[str, float]:
     return th.outcomes_of(d.s, *decide(model, d, t, p))
 
 
-def fit_all(dev: Data, realistic: Data, t: Thresholds, folds: int):
-    """Fit on the in-domain questions of both sets; choose p by the objective. (model, lambda, p)."""
+def fit_all(dev: Data, realistic: Data, t: Thresholds, folds: int, out_of_fold: bool = OUT_OF_FOLD):
+    """Fit on the in-domain questions of both sets; choose p by the objective. (model, lambda, p).
+    With `out_of_fold`, p is chosen on predictions for questions the model was not fitted on
+    (k-fold within these sets), as it will meet new questions; in-sample predictions are
+    over-confident and choose too low a bar."""
     train = join(dev, realistic)
     inside = th.inside(train.s, t)
     x, y = train.x[inside], ((train.s.top_right == 1) & (train.s.in_scope == 1))[inside].astype(float)
     lam = choose_lambda(x, y, folds)
     model = fit(x, y, lam)
+    scores = predict(model, train.x)
+    if out_of_fold:
+        fold = np.random.default_rng(2).permutation(len(train.lang)) % folds
+        for k in range(folds):
+            fitted = fit(x[(fold != k)[inside]], y[(fold != k)[inside]], lam)
+            scores[fold == k] = predict(fitted, train.x[fold == k])
+    n_dev = len(dev.lang)
     best = None
     for p in P_GRID:
-        d, r = outcomes(model, dev, t, p), outcomes(model, realistic, t, p)
+        answer = inside & (scores >= p)
+        d = th.outcomes_of(dev.s, answer[:n_dev], inside[:n_dev])
+        r = th.outcomes_of(realistic.s, answer[n_dev:], inside[n_dev:])
         if th.acceptable(d, r):
             value = (d["cost"] + r["cost"]) / 2
-            if best is None or value < best[0] - 1e-12:  # ties: the stricter p (checked later)
+            if best is None or value < best[0] - 1e-12:
                 best = (value, p)
     return model, lam, best[1] if best else 1.0
 
