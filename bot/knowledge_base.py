@@ -104,7 +104,10 @@ class Thresholds:
     relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
     which does not fall when a long question spreads its weight thin. Either way the best intent
     must share at least `rare_features` rare, topic-bearing features with the question (evidence).
-    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
+    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents.
+    With `calibration` (fitted coefficients, intents/calibration.py), the in-domain decision
+    stays as above and a question in domain is answered when the model's P(best intent is
+    right) >= `answer_probability`; the rule above is one of the model's inputs."""
 
     answer: float = 0.5
     suggest: float = 0.3
@@ -116,6 +119,8 @@ class Thresholds:
     off_topic_weight: float = 0.0
     domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
     rare_features: int = 0  # a clear answer shares at least this many rare features (0: off)
+    answer_probability: float = 0.5
+    calibration: tuple[tuple[str, float], ...] = ()  # (feature, coefficient); empty: the rule decides
 
     # The names in knowledge/matching.yaml that differ from the fields'.
     YAML_NAMES: ClassVar[Mapping[str, str]] = {
@@ -125,7 +130,10 @@ class Thresholds:
     @classmethod
     def from_yaml(cls, data: Mapping[str, Any]) -> Thresholds:
         """From a `matching:` mapping (its keys are checked by knowledge/schema/matching.yaml)."""
-        return cls(**{cls.YAML_NAMES.get(key, key): value for key, value in data.items()})
+        values = {cls.YAML_NAMES.get(key, key): value for key, value in data.items()}
+        if "calibration" in values:
+            values["calibration"] = tuple((str(k), float(v)) for k, v in values["calibration"].items())
+        return cls(**values)
 
 
 @dataclass(frozen=True)

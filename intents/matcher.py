@@ -22,7 +22,9 @@ How a question is scored (benchmarks/README.md has the measurements behind each 
 4. Bands (decide_band), three separate decisions: in domain (domain_evidence: the in-domain
    detector's score returned by Matcher.score, next to the best and the off-topic scores; off-topic, unsure
    or sure), one intent clearly right (is_clear: an absolute score, or a relative lead that does
-   not fall with length); answer only when both are sure, else suggest.
+   not fall with length); answer only when both are sure, else suggest. With fitted
+   coefficients in knowledge/matching.yaml, the second decision is a calibrated P(best intent
+   is right) (intents/calibration.py, benchmarks/calibrate.py).
 
 `scores(text, exclude=i)` leaves example i out of every signal (nearest, centroid, coverage,
 fuzzy) for `secbot kb validate`.
@@ -51,6 +53,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge_base import Thresholds
+from intents.calibration import probability
 from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, Features, add_features, tokens
 from intents.normalize import normalize
 
@@ -102,6 +105,7 @@ class Candidate:
     score: float
     example: str  # the training example that matched best
     rare: int = 0  # rare (topic-bearing) features of the question that this intent knows
+    agree: int = 0  # how many of the separate signals (nearest, prototype, coverage, answer text) rank it first
 
 
 @dataclass(frozen=True)
@@ -170,13 +174,18 @@ def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
 
 
 def decide_band(t: Thresholds, candidates: Sequence[Candidate], domain: float = 0.0) -> Band:
-    """unknown if off-topic; answer if surely in domain and one intent is clearly right; else suggest."""
+    """unknown if off-topic; answer if surely in domain and one intent is clearly right; else suggest.
+
+    With fitted coefficients (`t.calibration`), "answer" is P(the best intent is right) >=
+    `t.answer_probability` instead, the rule's verdict being one of the model's inputs."""
     evidence = domain_evidence(t, candidates, domain)
     if evidence < t.suggest:
         return Band.UNKNOWN
-    if evidence >= t.domain_sure and is_clear(t, candidates):
-        return Band.ANSWER
-    return Band.SUGGEST
+    rule = evidence >= t.domain_sure and is_clear(t, candidates)
+    if t.calibration:
+        sure = probability(dict(t.calibration), candidates, domain, rule) >= t.answer_probability
+        return Band.ANSWER if sure else Band.SUGGEST
+    return Band.ANSWER if rule else Band.SUGGEST
 
 
 class SynonymRewriter:
@@ -684,16 +693,17 @@ class Matcher:
         if self._log_odds is not None:
             fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
             domain = float(self._log_odds[fids] @ self._idf_array[fids]) / idf_sum
-        combined, sims = self._combined(query, mass, idf_sum, exclude)
+        combined, sims, leaders = self._combined(query, mass, idf_sum, exclude)
         rare = self._rare_known(query)
-        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit, rare), domain)
+        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit, rare, leaders), domain)
 
     # -- scoring ------------------------------------------------------------------------------
 
     def _combined(self, query: dict[int, float], mass: float, idf_sum: float,
-                  exclude: int | None) -> tuple[np.ndarray, np.ndarray]:
+                  exclude: int | None) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Per intent, the blend of nearest example, prototype, coverage and answer text;
-        and per example, its cosine with the question."""
+        per example, its cosine with the question; and the intent each signal ranks first
+        (their agreement is evidence for the calibrated decision, intents/calibration.py)."""
         sims = self._examples.dot(query)
         if exclude is not None:
             sims[exclude] = 0.0
@@ -703,6 +713,7 @@ class Matcher:
         else:
             proto = self._loo_prototypes(query, exclude)
         combined = (NEAREST_WEIGHT * nearest + PROTOTYPE_WEIGHT * proto) / (NEAREST_WEIGHT + PROTOTYPE_WEIGHT)
+        leaders = [int(np.argmax(nearest)), int(np.argmax(proto))]
         if COVERAGE_WEIGHT:
             coverage = self._coverage.dot({f: w * w for f, w in query.items()})
             # A question of one or two features ("はい", "ok") would be fully "covered" by any
@@ -711,6 +722,7 @@ class Matcher:
             coverage *= min(1.0, mass / floor)
             if exclude is not None:
                 coverage[self._owner[exclude]] -= self._only_in(exclude, query)
+            leaders.append(int(np.argmax(coverage)))
             combined = (combined * (NEAREST_WEIGHT + PROTOTYPE_WEIGHT) + COVERAGE_WEIGHT * coverage) / (
                 NEAREST_WEIGHT + PROTOTYPE_WEIGHT + COVERAGE_WEIGHT)
         # Leave-one-out (kb validate) asks whether the other examples cover an example: no answers.
@@ -719,8 +731,9 @@ class Matcher:
             # divided by the query's total, so a long question does not score lower for its length.
             weights = {fid: self._idf[fid] for fid in query}
             doc = self._documents.dot(weights) / (idf_sum * BM25_SCALE)
+            leaders.append(int(np.argmax(doc)))
             combined = (1 - DOCUMENT_WEIGHT) * combined + DOCUMENT_WEIGHT * np.minimum(doc, 1.0)
-        return combined, sims
+        return combined, sims, leaders
 
     def _rare_known(self, query: dict[int, float]) -> np.ndarray:
         """Per intent, how many of the question's rare features (known to at most
@@ -732,7 +745,7 @@ class Matcher:
         return self._coverage.dot(dict.fromkeys(fids[known_by <= limit].tolist(), 1.0))
 
     def _rescore(self, spelled: str, combined: np.ndarray, sims: np.ndarray, exclude: int | None,
-                 limit: int, rare: np.ndarray) -> list[Candidate]:
+                 limit: int, rare: np.ndarray, leaders: Sequence[int] = ()) -> list[Candidate]:
         """The best intents, re-scored with rapidfuzz's string ratio against their examples."""
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
@@ -750,7 +763,7 @@ class Matcher:
             fuzzy = found[1] / 100.0 if found else 0.0
             score = (1 - FUZZ_WEIGHT) * base + FUZZ_WEIGHT * fuzzy
             candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc],
-                                        int(rare[owner])))
+                                        int(rare[owner]), leaders.count(owner)))
         candidates.sort(key=lambda c: -c.score)
         return candidates[:limit]
 
