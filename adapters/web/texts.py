@@ -105,7 +105,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "common_gaps": {"ja": "よくある改善点", "en": "Most common gaps"},
     "share": {"ja": "割合", "en": "Share"},
     "csv": {"ja": "CSVをダウンロード", "en": "Download CSV"},
-    "as_of": {"ja": "集計 {at}（30秒ごとに更新）", "en": "Figures as of {at} (refreshed every 30 seconds)"},
+    "as_of": {"ja": "集計 {at}（表示のたびに最新）", "en": "Figures as of {at} (counted at each view)"},
     "nothing": {"ja": "まだありません。", "en": "Nothing yet."},
     "average": {"ja": "平均", "en": "Average"},
 }

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import platformdirs
 
-from bot.store.checkups import CheckupRecord
+from bot.store.checkups import CheckupFigures, CheckupRecord, LatestCheckup
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
 
 PROBE_ID = "secbot:write-probe"  # the deliveries row `check_writable` rewrites (holds no user data)
@@ -82,6 +82,11 @@ class Store(Protocol):
     async def record_feedback(self, *, platform: str, user_id: str, intent: str | None, vote: str,
                               question: str | None) -> int: ...
     async def list_feedback(self, *, since: float | None = None, limit: int = 10_000) -> list[FeedbackRecord]: ...
+    # Aggregates for the dashboard (issue 15): (day, band, count) with day = days since 1970-01-01
+    # in the zone `utc_offset` seconds east of UTC; and (text, band, count, last asked) per distinct
+    # wording, in the order each was first asked.
+    async def count_questions_by_day(self, *, since: float, utc_offset: int) -> list[tuple[int, str, int]]: ...
+    async def count_question_texts(self, *, since: float, bands: Sequence[str]) -> list[tuple[str, str, int, float]]: ...
     async def purge_questions(self, *, older_than: float) -> int: ...
     # Retention: delete every row that can hold user text or ids and is older than `older_than`
     # (questions, feedback, conversation state, delivery ids, forwarded questions, personal chat
@@ -135,6 +140,11 @@ class Store(Protocol):
     async def list_checkups(self, *, respondent: str | None = None, platform: str | None = None,
                             set_id: str | None = None, since: float | None = None,
                             limit: int = 10_000) -> list[CheckupRecord]: ...
+    # The report's aggregates (issue 15), from the summary rows written with each result: exact and
+    # cheap whatever the number of results. `list_latest_checkups`: lowest overall first, by name.
+    async def checkup_counts(self) -> dict[str, int]: ...
+    async def checkup_figures(self, set_id: str) -> CheckupFigures: ...
+    async def list_latest_checkups(self, set_id: str, *, offset: int = 0, limit: int = 500) -> list[LatestCheckup]: ...
 
 
 def default_data_dir() -> Path:
