@@ -399,14 +399,17 @@ class PostgresStore:
             f"WHERE id = $4 RETURNING {_EXPERT_COLUMNS}", answer, answered_by, time.time(), question_id.upper()))
         return ExpertQuestion(*row) if row else None
 
-    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]:
-        if status:
-            rows = await self._run(lambda c: c.fetch(
-                f"SELECT {_EXPERT_COLUMNS} FROM expert_questions WHERE status = $1 ORDER BY seq DESC LIMIT $2",
-                status, limit))
-        else:
-            rows = await self._run(lambda c: c.fetch(
-                f"SELECT {_EXPERT_COLUMNS} FROM expert_questions ORDER BY seq DESC LIMIT $1", limit))
+    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100, platform: str | None = None,
+                                    user_id: str | None = None) -> list[ExpertQuestion]:
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("status", status), ("platform", platform), ("user_id", user_id)):
+            if value:
+                params.append(value)
+                where.append(f"{column} = ${len(params)}")
+        sql = (f"SELECT {_EXPERT_COLUMNS} FROM expert_questions" + (f" WHERE {' AND '.join(where)}" if where else "")
+               + f" ORDER BY seq DESC LIMIT ${len(params) + 1}")
+        rows = await self._run(lambda c: c.fetch(sql, *params, limit))
         return [ExpertQuestion(*row) for row in rows]
 
     # -- delivery de-duplication ------------------------------------------------------------

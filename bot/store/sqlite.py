@@ -290,12 +290,14 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                            "WHERE id = ?", (answer, answered_by, time.time(), question_id.upper()))
         return await self.get_expert_question(question_id)
 
-    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]:
-        sql = f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions"
-        params: list[Any] = []
-        if status:
-            sql += " WHERE status = ?"
-            params.append(status)
+    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100, platform: str | None = None,
+                                    user_id: str | None = None) -> list[ExpertQuestion]:
+        where, params = [], []
+        for column, value in (("status", status), ("platform", platform), ("user_id", user_id)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions" + (f" WHERE {' AND '.join(where)}" if where else "")
         rows = await self.fetchall(sql + " ORDER BY seq DESC LIMIT ?", [*params, limit])
         return [ExpertQuestion(*row) for row in rows]
 

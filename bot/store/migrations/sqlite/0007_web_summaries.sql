@@ -22,3 +22,5 @@ CREATE TABLE checkup_latest (           -- each organisation's latest result per
     PRIMARY KEY (set_id, org_key)
 ) WITHOUT ROWID;
 CREATE INDEX checkup_latest_order ON checkup_latest (set_id, overall, organization);
+-- A web user's own questions to the security team, newest first (their answers are shown on /chat).
+CREATE INDEX expert_questions_user ON expert_questions (platform, user_id, seq);
