@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,14 +26,17 @@ class CheckupRecord:
         return self.scores.get("overall")
 
 
-# -- summary rows (issue 15): what the dashboard and the report aggregate in SQL ------------------
-# Each saved result also gets one row per scored area, answered question and gap
-# (checkup_result_items), and each (set, organisation) one row pointing at its latest result
-# (checkup_latest), both written in the same transaction as the result. The report's figures are
-# then GROUP BY queries over the latest results, exact at every request. `figures_of` computes the
-# same figures in Python from whole records: the reference the stores are tested against.
+# -- summary rows (issue 15): what the dashboard and the report read instead of every record ------
+# Each saved result also gets its items (checkup_result_items: one row per scored area, area
+# score, answered question, gap, and its overall score), and each (set, organisation) a row
+# pointing at its latest result (checkup_latest). checkup_totals sums the items of those latest
+# results per set: saving a newer round subtracts the replaced round's items and adds the new
+# ones, in the same transaction. The report's figures are then a read of a few dozen rows, exact
+# at every request. `figures_of` computes the same figures in Python from whole records: the
+# reference the stores are tested against.
 
-Item = tuple[str, str, int | None]  # (kind: area | answered | gap, key: area or question id, score)
+Item = tuple[str, str, int | None]  # (kind, key, value)
+Total = tuple[str, str, int, int, int]  # (kind, key, results with it, results with a value, sum of values)
 
 
 def org_key(name: str) -> str:
@@ -43,9 +45,13 @@ def org_key(name: str) -> str:
 
 
 def summary_items(answers: Mapping[str, str], scores: Mapping[str, Any]) -> list[Item]:
-    items: list[Item] = [("area", str(a["id"]), a.get("score")) for a in scores.get("areas", ()) if a.get("id")]
+    areas = [a for a in scores.get("areas", ()) if a.get("id")]
+    items: list[Item] = [("area", str(a["id"]), a.get("score")) for a in areas]
+    items += [("area_score", f"{a['id']}:{a['score']}", None) for a in areas if a.get("score") is not None]
     items += [("answered", str(q), None) for q in answers]
     items += [("gap", str(g["question"]), None) for g in scores.get("gaps", ()) if g.get("question")]
+    overall = scores.get("overall")
+    items.append(("overall", "" if overall is None else str(overall), None))
     return list({(kind, key): (kind, key, value) for kind, key, value in items}.values())
 
 
@@ -99,19 +105,39 @@ def latest_per_organization(records: Sequence[CheckupRecord]) -> list[CheckupRec
     return list(latest.values())
 
 
+def totals_of(records: Sequence[CheckupRecord]) -> list[Total]:
+    """What checkup_totals holds for these records: their latest rounds' items, summed."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for record in latest_per_organization(records):
+        for kind, key, value in summary_items(record.answers, record.scores):
+            total = found.setdefault((kind, key), [0, 0, 0])
+            total[0] += 1
+            if value is not None:
+                total[1] += 1
+                total[2] += value
+    return [(kind, key, *total) for (kind, key), total in found.items()]  # type: ignore[misc]
+
+
+def figures_from_totals(set_id: str, results: int, totals: Iterable[Total]) -> CheckupFigures:
+    overall: dict[int | None, int] = {}
+    items: dict[tuple[str, str], ItemStats] = {}
+    lowest: dict[str, int] = {}
+    rows = [row for row in totals if row[2] > 0]  # a replaced round leaves zeros behind
+    for kind, key, n, _, _ in rows:
+        if kind == "overall":
+            overall[int(key) if key else None] = n
+        elif kind == "area_score":
+            area, _, value = key.rpartition(":")
+            lowest[area] = min(lowest.get(area, int(value)), int(value))
+    for kind, key, n, scored, total in rows:
+        if kind in ("area", "answered", "gap"):
+            items[(kind, key)] = ItemStats(n, scored, total, lowest.get(key) if kind == "area" else None)
+    return CheckupFigures(set_id, results, overall, items)
+
+
 def figures_of(records: Sequence[CheckupRecord], set_id: str) -> CheckupFigures:
     mine = [r for r in records if r.set_id == set_id]
-    latest = latest_per_organization(mine)
-    overall: Counter[int | None] = Counter(r.overall for r in latest)
-    found: dict[tuple[str, str], list[int | None]] = {}
-    for record in latest:
-        for kind, key, value in summary_items(record.answers, record.scores):
-            found.setdefault((kind, key), []).append(value)
-    items: dict[tuple[str, str], ItemStats] = {}
-    for item, values in found.items():
-        scores = [v for v in values if v is not None]
-        items[item] = ItemStats(len(values), len(scores), sum(scores), min(scores) if scores else None)
-    return CheckupFigures(set_id, len(mine), dict(overall), items)
+    return figures_from_totals(set_id, len(mine), totals_of(mine))
 
 
 def sorted_latest(records: Sequence[CheckupRecord]) -> list[LatestCheckup]:

@@ -27,6 +27,7 @@ from bot.store.checkups import (
     CheckupFigures,
     CheckupRecord,
     LatestCheckup,
+    figures_from_totals,
     org_key,
     summary_items,
     weakest_area,
@@ -42,14 +43,14 @@ from bot.store.incidents import (
 from bot.store.migrations import migrations
 from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import (
-    FIGURES_SQL,
     LATEST_SQL,
     LATEST_UPSERT,
-    OVERALL_SQL,
     QUESTION_TEXTS,
     QUESTIONS_BY_DAY,
+    TOTALS_ADD,
+    TOTALS_SQL,
+    TOTALS_SUBTRACT,
     checkup_record,
-    figures_from_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -620,11 +621,10 @@ class PostgresStore:
 
     async def checkup_figures(self, set_id: str) -> CheckupFigures:
         async def op(conn: asyncpg.Connection) -> CheckupFigures:
-            async with conn.transaction(isolation="repeatable_read", readonly=True):  # one snapshot for all three
+            async with conn.transaction(isolation="repeatable_read", readonly=True):  # one snapshot for both
                 results = await conn.fetchval("SELECT COUNT(*) FROM checkup_results WHERE set_id = $1", set_id)
-                overall = await conn.fetch(OVERALL_SQL.format(p="$1"), set_id)
-                items = await conn.fetch(FIGURES_SQL.format(p="$1"), set_id)
-            return figures_from_rows(set_id, results, overall, items)
+                totals = await conn.fetch(TOTALS_SQL.format(p="$1"), set_id)
+            return figures_from_totals(set_id, int(results), [tuple(row) for row in totals])
         return await self._run(op)
 
     async def list_latest_checkups(self, set_id: str, *, offset: int = 0, limit: int = 500) -> list[LatestCheckup]:
@@ -635,10 +635,15 @@ class PostgresStore:
 
 
 async def _write_summary(conn: asyncpg.Connection, record: CheckupRecord) -> None:
+    """The result's items, the set's totals and the organisation's latest row (in the caller's transaction)."""
     items = summary_items(record.answers, record.scores)
     if items:
         await conn.executemany("INSERT INTO checkup_result_items (result_id, kind, key, value) VALUES ($1, $2, $3, $4)",
                                [(record.id, *item) for item in items])
+    keys = (record.set_id, org_key(record.organization), record.created_at, record.id)
+    numbered = {"s": "$1", "k": "$2", "t": "$3", "new": "$4"}
+    await conn.execute(TOTALS_SUBTRACT.format(**numbered), *keys)
+    await conn.execute(TOTALS_ADD.format(**numbered), *keys)
     await conn.execute(LATEST_UPSERT.format(values="$1, $2, $3, $4, $5, $6, $7, $8, $9"),
                        record.set_id, org_key(record.organization), record.id, record.created_at, record.organization,
                        record.overall, weakest_area(record.scores), record.respondent, record.platform)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from bot.store.checkups import (
     CheckupFigures,
     CheckupRecord,
-    ItemStats,
     LatestCheckup,
+    figures_from_totals,
     org_key,
     summary_items,
     weakest_area,
@@ -26,10 +26,22 @@ LATEST_UPSERT = ("INSERT INTO checkup_latest (set_id, org_key, result_id, create
                  "overall = excluded.overall, weakest = excluded.weakest, respondent = excluded.respondent, "
                  "platform = excluded.platform WHERE (excluded.created_at, excluded.result_id) > "
                  "(checkup_latest.created_at, checkup_latest.result_id)")
-FIGURES_SQL = ("SELECT i.kind, i.key, COUNT(*), COUNT(i.value), COALESCE(SUM(i.value), 0), MIN(i.value) "
-               "FROM checkup_latest l JOIN checkup_result_items i ON i.result_id = l.result_id "
-               "WHERE l.set_id = {p} GROUP BY i.kind, i.key")
-OVERALL_SQL = "SELECT overall, COUNT(*) FROM checkup_latest WHERE set_id = {p} GROUP BY overall"
+# Keeping checkup_totals the sum of the latest results' items (both dialects: {s} set, {k} org key,
+# {t} created_at, {new} the new result's id). Run after the new items, before the latest row moves:
+# a newer round takes the replaced round's items out and puts its own in; an older one changes nothing.
+TOTALS_SUBTRACT = ("UPDATE checkup_totals SET n = checkup_totals.n - 1, "
+                   "scored = checkup_totals.scored - CASE WHEN i.value IS NULL THEN 0 ELSE 1 END, "
+                   "total = checkup_totals.total - COALESCE(i.value, 0) "
+                   "FROM checkup_latest l JOIN checkup_result_items i ON i.result_id = l.result_id "
+                   "WHERE l.set_id = {s} AND l.org_key = {k} AND (l.created_at, l.result_id) < ({t}, {new}) "
+                   "AND checkup_totals.set_id = l.set_id AND checkup_totals.kind = i.kind AND checkup_totals.key = i.key")
+TOTALS_ADD = ("INSERT INTO checkup_totals (set_id, kind, key, n, scored, total) "
+              "SELECT CAST({s} AS TEXT), kind, key, 1, CASE WHEN value IS NULL THEN 0 ELSE 1 END, COALESCE(value, 0) "
+              "FROM checkup_result_items WHERE result_id = {new} AND NOT EXISTS (SELECT 1 FROM checkup_latest "
+              "WHERE set_id = {s} AND org_key = {k} AND (created_at, result_id) > ({t}, {new})) "
+              "ON CONFLICT (set_id, kind, key) DO UPDATE SET n = checkup_totals.n + excluded.n, "
+              "scored = checkup_totals.scored + excluded.scored, total = checkup_totals.total + excluded.total")
+TOTALS_SQL = "SELECT kind, key, n, scored, total FROM checkup_totals WHERE set_id = {p} AND n > 0"
 LATEST_SQL = ("SELECT organization, overall, weakest, created_at, respondent, platform FROM checkup_latest "
               "WHERE set_id = {p1} ORDER BY overall IS NULL, overall, organization{collate}, result_id "
               "LIMIT {p2} OFFSET {p3}")
@@ -38,12 +50,6 @@ LATEST_SQL = ("SELECT organization, overall, weakest, created_at, respondent, pl
 QUESTIONS_BY_DAY = "SELECT {day} AS day, band, COUNT(*) FROM questions WHERE asked_at >= {p} GROUP BY day, band"
 QUESTION_TEXTS = ("SELECT text, band, COUNT(*), MAX(asked_at) FROM questions WHERE asked_at >= {p} "
                   "AND band IN ({bands}) GROUP BY text, band ORDER BY MIN(id)")
-
-
-def figures_from_rows(set_id: str, results: int, overall_rows: Sequence[Any], item_rows: Sequence[Any]) -> CheckupFigures:
-    return CheckupFigures(set_id, int(results), {row[0]: int(row[1]) for row in overall_rows},
-                          {(row[0], row[1]): ItemStats(int(row[2]), int(row[3]), int(row[4]), row[5])
-                           for row in item_rows})
 
 
 class SqliteCheckupsMixin:
@@ -98,8 +104,8 @@ class SqliteCheckupsMixin:
 
     async def checkup_figures(self, set_id: str) -> CheckupFigures:
         [(results,)] = await self.fetchall("SELECT COUNT(*) FROM checkup_results WHERE set_id = ?", (set_id,))
-        return figures_from_rows(set_id, results, await self.fetchall(OVERALL_SQL.format(p="?"), (set_id,)),
-                                 await self.fetchall(FIGURES_SQL.format(p="?"), (set_id,)))
+        totals = await self.fetchall(TOTALS_SQL.format(p="?"), (set_id,))
+        return figures_from_totals(set_id, int(results), [tuple(row) for row in totals])
 
     async def list_latest_checkups(self, set_id: str, *, offset: int = 0, limit: int = 500) -> list[LatestCheckup]:
         rows = await self.fetchall(LATEST_SQL.format(p1="?", p2="?", p3="?", collate=""), (set_id, limit, offset))
@@ -109,14 +115,17 @@ class SqliteCheckupsMixin:
 def _summary_statements(record: CheckupRecord, result_id: str) -> list[Statement]:
     """The summary rows of a result whose id is the SQL expression `result_id`."""
     items = summary_items(record.answers, record.scores)
+    keys = (record.set_id, org_key(record.organization), record.created_at)
+    numbered = {"s": "?1", "k": "?2", "t": "?3", "new": result_id}
     statements: list[Statement] = []
     if items:
         statements.append(("INSERT OR IGNORE INTO checkup_result_items (result_id, kind, key, value) VALUES "
                            + ", ".join(f"({result_id}, ?, ?, ?)" for _ in items),
                            [part for item in items for part in item]))
-    statements.append((LATEST_UPSERT.format(values=f"?, ?, {result_id}, ?, ?, ?, ?, ?, ?"),
-                       (record.set_id, org_key(record.organization), record.created_at, record.organization,
-                        record.overall, weakest_area(record.scores), record.respondent, record.platform)))
+    statements += [(TOTALS_SUBTRACT.format(**numbered), keys), (TOTALS_ADD.format(**numbered), keys),
+                   (LATEST_UPSERT.format(values=f"?, ?, {result_id}, ?, ?, ?, ?, ?, ?"),
+                    (*keys[:2], record.created_at, record.organization, record.overall, weakest_area(record.scores),
+                     record.respondent, record.platform))]
     return statements
 
 

@@ -55,7 +55,7 @@ async def test_results_saved_before_the_summary_tables_are_summarized_on_open(
     await save_many(store, 20, seed=7)
     records = await store.list_checkups()
     # As a database migrated from before 0007 looks: results without summary rows.
-    for sql in ("DELETE FROM checkup_result_items", "DELETE FROM checkup_latest",
+    for sql in ("DELETE FROM checkup_result_items", "DELETE FROM checkup_latest", "DELETE FROM checkup_totals",
                 "UPDATE checkup_results SET org_key = NULL"):
         await store.execute(sql)  # type: ignore[attr-defined]
     assert (await store.checkup_figures("supplier")).organizations == 0
