@@ -202,3 +202,16 @@ async def test_the_dashboard_counts_a_result_saved_a_moment_ago_and_the_csv_matc
     # The same file as `secbot checkup report --format csv` computes from the whole records.
     assert streamed == to_csv(summarize(checkup, await store.list_checkups(), "ja"))
     assert "Ｄｅｌｔａ電機" in streamed
+
+
+async def test_a_new_install_says_there_are_no_questions_yet_instead_of_an_empty_chart(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+        assert 'id="no-questions"' in page and 'id="questions-table"' in page  # the table (all zeros) stays
+        charts = page.count('<svg class="chart"')
+        await web_server.bot.store.record_question(platform="web", lang="ja", text="JC-STARとは", band="answer",
+                                                   intent="jc_star", score=0.9)
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+        assert 'id="no-questions"' not in page and page.count('<svg class="chart"') == charts + 1
