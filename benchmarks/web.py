@@ -7,20 +7,24 @@ around everything, so the CSRF check and the headers count; the client and the n
 /admin counts every figure at each request (GROUP BY over the summary rows the store writes
 with each result: bot/store/checkups.py), so it is never stale; the CSV is streamed.
 
-    .venv/bin/python benchmarks/web.py [--requests 200]
+    .venv/bin/python benchmarks/web.py [--requests 200] [--postgres postgresql://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp import web
@@ -66,10 +70,28 @@ async def seed(bot, checkups: int) -> str:
     return f"{token} {done}"
 
 
-async def main(requests: int, checkups: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.from_env({"SECBOT_ADMINS": ADMIN}, knowledge_dir=SHIPPED_DIR,
-                                     database_url=f"sqlite:///{Path(folder) / 'bench.db'}")
+@contextlib.asynccontextmanager
+async def database(postgres: str | None) -> AsyncIterator[str]:
+    """A new SQLite file, or a new database on the PostgreSQL server of `postgres` (dropped afterwards)."""
+    if not postgres:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    import asyncpg
+
+    name = f"secbot_bench_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(postgres)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(postgres)._replace(path=f"/{name}"))
+    finally:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+async def main(requests: int, checkups: int, postgres: str | None) -> None:
+    async with database(postgres) as url:
+        settings = Settings.from_env({"SECBOT_ADMINS": ADMIN}, knowledge_dir=SHIPPED_DIR, database_url=url)
         bot = await create_bot(settings)
         try:
             started = time.perf_counter()
@@ -129,5 +151,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--checkups", type=int, default=1000)
+    parser.add_argument("--postgres", metavar="URL", help="run on a new database of this PostgreSQL server "
+                        "(e.g. postgresql://postgres@127.0.0.1:5432/test) instead of SQLite")
     options = parser.parse_args()
-    asyncio.run(main(options.requests, options.checkups))
+    asyncio.run(main(options.requests, options.checkups, options.postgres))
