@@ -23,10 +23,9 @@ from adapters.web.pages import refusal, render, token_lookup
 from adapters.web.security import decorate, set_cookie
 from adapters.web.texts import page_lang
 from bot.models import IncomingMessage
-from bot.store.checkups import CheckupFigures
 from bot.store.web_tokens import SESSION_SECONDS
 from intents.checkup.render import when
-from intents.checkup.report import csv_rows, summary_from, to_csv
+from intents.checkup.report import csv_rows, organization_rows, summary_from, to_csv
 from intents.gaps import collect, group_counted
 from intents.incident.render import answer_label, kind_label, ordered_answers, type_label
 from intents.incident.report import markdown_report
@@ -120,17 +119,19 @@ async def checkups_csv(request: web.Request) -> web.StreamResponse:
     if checkup is None:
         raise web.HTTPNotFound()
     store = request.app[BOT_KEY].store
+    # Read before the first byte goes out: a database error is then an error page, not a cut-off file.
+    summary = summary_from(checkup, await store.checkup_figures(checkup.id), lang)
+    page = await store.list_latest_checkups(checkup.id, limit=CSV_PAGE)
     response = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8",
                                            "Content-Disposition": f'attachment; filename="checkup-{checkup.id}.csv"'})
-    decorate(request, response)  # the security headers, before the first byte goes out
+    decorate(request, response)  # the security headers, before the response is prepared
     await response.prepare(request)
-    summary = summary_from(checkup, await store.checkup_figures(checkup.id), lang)
     await response.write(to_csv(summary).encode("utf-8-sig"))
     offset = 0
-    while page := await store.list_latest_checkups(checkup.id, offset=offset, limit=CSV_PAGE):
-        rows = summary_from(checkup, CheckupFigures(checkup.id, 0, {}, {}), lang, page).organizations
-        await response.write(csv_rows(summary.set_id, rows).encode("utf-8"))
+    while page:
+        await response.write(csv_rows(summary.set_id, organization_rows(checkup, page, lang)).encode("utf-8"))
         offset += len(page)
+        page = await store.list_latest_checkups(checkup.id, offset=offset, limit=CSV_PAGE) if len(page) == CSV_PAGE else []
     await response.write_eof()
     return response
 

@@ -81,13 +81,18 @@ def summary_from(checkup: CheckupSet, figures: CheckupFigures, lang: str,
             gaps.append(GapSummary(question.id, question.area, question.text.get(lang), count,
                                    round(count / max(answered, 1), 3), question.gap.intents))
     gaps.sort(key=lambda g: (-g.count, -g.share))
-    titles = {a.id: a.title.get(lang) for a in checkup.areas}
-    orgs = tuple(OrgSummary(o.organization, o.overall, titles.get(o.weakest or "", o.weakest), o.created_at,
-                            o.respondent, o.platform) for o in organizations)
+    orgs = organization_rows(checkup, organizations, lang)
     scored = {value: n for value, n in figures.overall.items() if value is not None}
     overall = _mean(sum(value * n for value, n in scored.items()), sum(scored.values()))
     return Summary(checkup.id, checkup.title.get(lang), figures.results, orgs, overall, tuple(areas), tuple(gaps),
                    organization_count=figures.organizations, overall_scores=dict(figures.overall))
+
+
+def organization_rows(checkup: CheckupSet, organizations: Sequence[LatestCheckup], lang: str) -> tuple[OrgSummary, ...]:
+    """The report's table rows, with the weakest area's title in `lang`."""
+    titles = {a.id: a.title.get(lang) for a in checkup.areas}
+    return tuple(OrgSummary(o.organization, o.overall, titles.get(o.weakest or "", o.weakest), o.created_at,
+                            o.respondent, o.platform) for o in organizations)
 
 
 def summarize(checkup: CheckupSet, records: Sequence[CheckupRecord], lang: str) -> Summary:
