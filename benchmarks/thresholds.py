@@ -12,8 +12,11 @@ development sets only (the project's dev set and the realistic development set);
 - off-topic questions of the dev set never answered >= --min-rejection (0.97), realistic
   must-not-answer questions never answered >= --min-refused (0.99: with 13-17 such questions per
   language, one answered is already below the 95% target), and dev top-1 >= --min-top1;
-- among those, the best mean of: dev top-1, realistic answered right, realistic helped
-  (answered right or the right intent among the suggestions); ties go to the stricter setting.
+- among those, the lowest cost, averaged over the dev set and the realistic set: a wrong answer
+  costs COST_WRONG (3), a question left unhelped (refused, or suggestions without the right intent)
+  1, suggestions with the right intent COST_SUGGESTED (0.3), a right answer 0, an off-topic question
+  answered COST_WRONG. A confident wrong answer is worse than a refusal; ties go to the stricter
+  setting.
 The eval set is scored with the chosen thresholds and with the shipped ones, side by side.
 Intent-level figures (the facts of an answer are checked by `secbot kb eval`).
 """
@@ -36,6 +39,11 @@ from intents.evaluation import LabelledQuestion, load_questions  # noqa: E402
 from intents.matcher import OFF_TOPIC, Matcher, Thresholds  # noqa: E402
 from knowledge import SHIPPED_DIR  # noqa: E402
 
+# The objective's costs per question: a confident wrong answer is worse than a refusal (cost 1),
+# and a "did you mean" with the right topic costs the user one click.
+COST_WRONG = 3.0
+COST_SUGGESTED = 0.3
+
 REALISTIC = ROOT.parent.parent / "shared" / "data" / "realistic-questions" / "questions.yaml"
 if not REALISTIC.exists():
     REALISTIC = Path("/work/shared/data/realistic-questions/questions.yaml")
@@ -53,6 +61,7 @@ class Scored:
     top_right: np.ndarray  # the best intent is the expected one
     in_top: np.ndarray  # the expected intent is among the suggestions
     off_first: np.ndarray
+    rare: np.ndarray  # rare features the best intent shares with the question (Candidate.rare)
 
 
 def scored(matcher: Matcher, questions: list[LabelledQuestion], limit: int) -> Scored:
@@ -68,8 +77,9 @@ def scored(matcher: Matcher, questions: list[LabelledQuestion], limit: int) -> S
                      domain,
                      bool(ids) and ids[0] == q.intent,
                      q.intent in ids[:limit],
-                     bool(ids) and ids[0] == OFF_TOPIC))
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+                     bool(ids) and ids[0] == OFF_TOPIC,
+                     cands[0].rare if cands else 0))
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
     return Scored(*(np.asarray(c, dtype=float) for c in cols))
 
 
@@ -80,33 +90,39 @@ def outcomes(s: Scored, t: Thresholds) -> dict[str, float]:
     lead = s.best - s.runner_up
     clear = (s.best >= t.sure) | ((s.best >= t.answer) & (lead >= t.margin)) | (
         (s.best > 0) & (lead / np.maximum(s.best, 1e-9) >= t.relative_margin))
+    clear &= s.rare >= t.rare_features
     answer = inside & (evidence >= t.domain_sure) & clear
     suggest = inside & ~answer
     ins, outs = s.in_scope == 1, s.in_scope == 0
     n_in, n_out = max(int(ins.sum()), 1), max(int(outs.sum()), 1)
     right = (answer & (s.top_right == 1) & ins).sum() / n_in
-    return {"right": right,
-            "wrong": (answer & (s.top_right == 0) & ins).sum() / n_in,
-            "helped": right + (suggest & (s.in_top == 1) & ins).sum() / n_in,
-            "never_answered": 1 - (answer & outs).sum() / n_out,
-            "suggested_off": (suggest & outs).sum() / n_out}
+    wrong = (answer & (s.top_right == 0) & ins).sum() / n_in
+    suggested_right = (suggest & (s.in_top == 1) & ins).sum() / n_in
+    answered_off = (answer & outs).sum()
+    unhelped = 1 - right - wrong - suggested_right
+    cost = ((COST_WRONG * wrong + COST_SUGGESTED * suggested_right + unhelped) * n_in
+            + COST_WRONG * answered_off) / (n_in + int(outs.sum()))
+    return {"right": right, "wrong": wrong, "helped": right + suggested_right,
+            "never_answered": 1 - answered_off / n_out,
+            "suggested_off": (suggest & outs).sum() / n_out, "cost": cost}
 
 
 def grid(shipped: Thresholds):
-    for suggest, sure_in, dw, ow, answer, margin, rel in itertools.product(
+    for suggest, sure_in, dw, ow, answer, margin, rel, rare in itertools.product(
             [0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22], [0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.32, 0.35],
             [0.25, 0.5, 1.0], [0.0, 0.5, 1.0], [0.3, 0.35, 0.4, 0.45, 0.5], [0.0, 0.02, 0.04, 0.06],
-            [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 1.01]):
+            [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 1.01], [0, 1, 2]):
         if sure_in >= suggest:
             yield dataclasses.replace(shipped, suggest=suggest, domain_sure=sure_in, domain_weight=dw,
-                                      off_topic_weight=ow, answer=answer, relative_margin=rel, margin=margin)
+                                      off_topic_weight=ow, answer=answer, relative_margin=rel, margin=margin,
+                                      rare_features=rare)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dev", type=Path, default=ROOT / "tests" / "dev" / "questions.yaml")
     parser.add_argument("--realistic", type=Path, default=REALISTIC)
-    parser.add_argument("--eval", type=Path, default=ROOT / "bot" / "eval" / "questions.yaml")
+    parser.add_argument("--eval", type=Path, default=ROOT / "intents" / "eval" / "questions.yaml")
     parser.add_argument("--min-rejection", type=float, default=0.97)
     parser.add_argument("--min-refused", type=float, default=0.99)
     parser.add_argument("--min-top1", type=float, default=0.97, help="dev answered right at least this")
@@ -128,8 +144,8 @@ def main() -> int:
         if (d["never_answered"] < args.min_rejection or r["never_answered"] < args.min_refused
                 or d["right"] < args.min_top1):
             continue
-        value = round((d["right"] + r["right"] + r["helped"]) / 3, 6)
-        strict = (t.domain_sure, t.suggest, t.answer, t.relative_margin)
+        value = -round((d["cost"] + r["cost"]) / 2, 6)
+        strict = (t.domain_sure, t.suggest, t.answer, t.relative_margin, t.margin, t.rare_features)
         if best is None or (value, strict) > (best[0], best[1]):
             best = (value, strict, t)
     if best is None:
@@ -140,16 +156,17 @@ def main() -> int:
     held_out = scored(matcher, [q for q in eval_questions if q.kind != "realistic"], limit)
     held_out_realistic = scored(matcher, [q for q in eval_questions if q.kind == "realistic"], limit)
     print("chosen on dev + realistic:", {k: getattr(chosen, k) for k in (
-        "suggest", "domain_sure", "domain_weight", "off_topic_weight", "answer", "relative_margin", "margin", "sure")})
-    print("| thresholds | set | answered right (top-1) | answered wrong | helped | off-topic never answered | off-topic suggested |")
-    print("|---|---|---|---|---|---|---|")
+        "suggest", "domain_sure", "domain_weight", "off_topic_weight", "answer", "relative_margin", "margin", "sure",
+        "rare_features")})
+    print("| thresholds | set | answered right (top-1) | answered wrong | helped | off-topic never answered | off-topic suggested | cost |")
+    print("|---|---|---|---|---|---|---|---|")
     sets = [("dev", dev), ("realistic: tests/dev + shared (dev)", realistic), ("eval (held out)", held_out),
             ("eval, realistic section (held out)", held_out_realistic)]
     for name, t in (("chosen", chosen), ("shipped (knowledge/matching.yaml)", shipped)):
         for label, s in sets:
             o = outcomes(s, t)
             print(f"| {name} | {label} | {o['right']:.1%} | {o['wrong']:.1%} | {o['helped']:.1%} | "
-                  f"{o['never_answered']:.1%} | {o['suggested_off']:.1%} |")
+                  f"{o['never_answered']:.1%} | {o['suggested_off']:.1%} | {o['cost']:.3f} |")
     return 0
 
 

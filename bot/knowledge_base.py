@@ -8,17 +8,26 @@ with any problem does not load: the caller gets every problem with file and line
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
-from jsonschema import Draft202012Validator
 
+from bot import cache as disk_cache
+from bot import yaml_source
+from bot.models import Source
 from bot.yaml_source import Problem, YamlDocument, YamlError, load_yaml
 from knowledge import SCHEMA_DIR
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+log = logging.getLogger(__name__)
 
 LANGS = ("ja", "en")
 
@@ -53,19 +62,13 @@ class Localized:
 
 
 @dataclass(frozen=True)
-class SourceRef:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
 class Intent:
     id: str
     title: Localized
     examples: Mapping[str, tuple[str, ...]]
     answer: Localized
-    source: SourceRef
-    references: tuple[SourceRef, ...] = ()
+    source: Source
+    references: tuple[Source, ...] = ()
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     offer: str | None = None
@@ -88,16 +91,41 @@ class Synonym:
 
 
 @dataclass(frozen=True)
-class MatchingConfig:
-    answer_threshold: float = 0.5
-    suggest_threshold: float = 0.3
+class Thresholds:
+    """The matcher's three decisions, each with its own knobs (knowledge/matching.yaml, the
+    matcher in intents/matcher.py, benchmarks/README.md).
+
+    In domain: the closest match is not an off-topic example; the evidence is
+        best score + domain_weight * domain - off_topic_weight * off-topic score,
+    where `domain` is the in-domain detector's score of the question (Matcher.score).
+    Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
+    the two the detector is unsure, and only suggestions are offered.
+    One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
+    relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
+    which does not fall when a long question spreads its weight thin. Either way the best intent
+    must share at least `rare_features` rare, topic-bearing features with the question (evidence).
+    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
+
+    answer: float = 0.5
+    suggest: float = 0.3
     margin: float = 0.04
-    sure_threshold: float = 0.75
+    sure: float = 0.75
     max_suggestions: int = 3
-    relative_margin: float = 1.01
+    relative_margin: float = 1.01  # above 1: off
     domain_weight: float = 0.0
     off_topic_weight: float = 0.0
-    domain_sure_threshold: float = 0.0
+    domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
+    rare_features: int = 0  # a clear answer shares at least this many rare features (0: off)
+
+    # The names in knowledge/matching.yaml that differ from the fields'.
+    YAML_NAMES: ClassVar[Mapping[str, str]] = {
+        "answer_threshold": "answer", "suggest_threshold": "suggest", "sure_threshold": "sure",
+        "domain_sure_threshold": "domain_sure"}
+
+    @classmethod
+    def from_yaml(cls, data: Mapping[str, Any]) -> Thresholds:
+        """From a `matching:` mapping (its keys are checked by knowledge/schema/matching.yaml)."""
+        return cls(**{cls.YAML_NAMES.get(key, key): value for key, value in data.items()})
 
 
 @dataclass(frozen=True)
@@ -105,7 +133,7 @@ class KnowledgeBase:
     directory: Path
     intents: Mapping[str, Intent]
     synonyms: tuple[Synonym, ...] = ()
-    matching: MatchingConfig = MatchingConfig()
+    matching: Thresholds = Thresholds()
     # Questions that are not about the guidance: matching one of these means "I don't know".
     off_topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Other kinds (contacts, triage, checkup, tests) for their own modules to build from.
@@ -120,7 +148,10 @@ def schemas() -> dict[str, Draft202012Validator]:
     """One validator per kind, from the YAML schemas shipped in knowledge/schema.
 
     The schemas ship with the code; tests/unit/test_knowledge_files.py checks them against the
-    JSON Schema metaschema, so start-up does not (that check was ~15% of `secbot ask`)."""
+    JSON Schema metaschema, so start-up does not (that check was ~15% of `secbot ask`).
+    jsonschema is imported here: a start from the cache (bot/cache.py) validates nothing."""
+    from jsonschema import Draft202012Validator
+
     found = {}
     for path in sorted(SCHEMA_DIR.glob("*.yaml")):
         schema = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -187,17 +218,32 @@ def _explain(error: Any) -> str:
 
 
 def load_knowledge(directory: Path | str) -> KnowledgeBase:
-    """Load a knowledge folder; raise KnowledgeError listing every problem."""
+    """Load a knowledge folder; raise KnowledgeError listing every problem.
+
+    The parsed and schema-checked files are cached (bot/cache.py) under a hash of the files'
+    bytes and of this code and the schemas: an unchanged folder is not parsed or checked again."""
     directory = Path(directory)
     if not directory.is_dir():
         raise NotKnowledgeFolder([Problem(str(directory), None, f"knowledge folder not found: {START_HINT}")])
-    validators = schemas()
-    problems: list[Problem] = []
-    by_kind: dict[str, list[YamlDocument]] = {}
     files = knowledge_files(directory)
     if not files:
         raise NotKnowledgeFolder([Problem(str(directory), None,
                                           f"not a knowledge folder (no knowledge files, *.yaml): {START_HINT}")])
+    entry = _cache_entry(directory, files)
+    checked = _read_cached(entry, directory) if entry else None
+    problems: list[Problem] = []
+    if checked is None:
+        checked, problems = _check_files(files)
+        if entry and not problems:
+            _write_cached(entry, directory, checked)
+    return _assemble(directory, checked, problems)
+
+
+def _check_files(files: list[Path]) -> tuple[list[tuple[str, YamlDocument]], list[Problem]]:
+    """Parse and schema-check each file: (kind, document) of the good ones, and the problems."""
+    validators = schemas()
+    checked: list[tuple[str, YamlDocument]] = []
+    problems: list[Problem] = []
     for path in files:
         try:
             doc = load_yaml(path)
@@ -211,17 +257,60 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         found = _schema_problems(doc, validators[kind])
         problems.extend(found)
         if not found:
-            by_kind.setdefault(kind, []).append(doc)
-    intents: dict[str, Intent] = {}
-    for doc in by_kind.get("intents", []):
-        for index, raw in enumerate(doc.data["intents"]):
-            intent = _build_intent(raw, doc, index)
-            if intent.id in intents:
-                first = intents[intent.id]
-                problems.append(doc.problem(("intents", index, "id"),
-                                            f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
-                continue
-            intents[intent.id] = intent
+            checked.append((kind, doc))
+    return checked, problems
+
+
+# -- the cache of checked files -----------------------------------------------------------------
+# JSON: the files' data and line maps, as parsed and checked. Read back only under the same hash.
+_CODE = (Path(__file__), Path(yaml_source.__file__))
+
+
+def _cache_entry(directory: Path, files: list[Path]) -> str | None:
+    if disk_cache.cache_dir() is None:
+        return None
+    try:
+        digest = disk_cache.Digest("knowledge", [*_CODE, *sorted(SCHEMA_DIR.glob("*.yaml"))])
+        for path in files:
+            digest.add(path.relative_to(directory).as_posix().encode()).add(path.read_bytes())
+    except OSError:
+        return None  # an unreadable file: the normal load reports it
+    return digest.name(".json")
+
+
+def _read_cached(entry: str, directory: Path) -> list[tuple[str, YamlDocument]] | None:
+    raw = disk_cache.read(entry)
+    if raw is None:
+        return None
+    try:
+        return [(item["kind"], YamlDocument(directory / item["path"], item["data"],
+                                            {tuple(path): line for path, line in item["lines"]}))
+                for item in json.loads(raw)["files"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        log.debug("knowledge cache entry %s is corrupt (%s); rebuilding it", entry, exc)
+        disk_cache.discard(entry)
+        return None
+
+
+def _write_cached(entry: str, directory: Path, checked: list[tuple[str, YamlDocument]]) -> None:
+    files = [{"path": doc.path.relative_to(directory).as_posix(), "kind": kind, "data": doc.data,
+              "lines": [[list(path), line] for path, line in doc.lines.items()]} for kind, doc in checked]
+    try:
+        text = json.dumps({"files": files}, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return
+    # Only what JSON gives back unchanged (YAML also has integer keys, for one).
+    if any(item["data"] != doc.data for item, (_, doc) in zip(json.loads(text)["files"], checked, strict=True)):
+        return
+    disk_cache.write(entry, text.encode("utf-8"))
+
+
+def _assemble(directory: Path, checked: list[tuple[str, YamlDocument]], problems: list[Problem]) -> KnowledgeBase:
+    """The knowledge base from checked files; raise KnowledgeError with `problems` and any found here."""
+    by_kind: dict[str, list[YamlDocument]] = {}
+    for kind, doc in checked:
+        by_kind.setdefault(kind, []).append(doc)
+    intents = _intents(by_kind.get("intents", []), problems)
     if by_kind and not intents and not problems:
         problems.append(Problem(str(directory), None, "no intents defined"))
     matching_docs = by_kind.get("matching", [])
@@ -229,7 +318,7 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
         problems.append(matching_docs[1].problem((), f"`matching` is already set in {matching_docs[0].path}"))
     if problems:
         raise KnowledgeError(problems)
-    matching = MatchingConfig(**matching_docs[0].data["matching"]) if matching_docs else MatchingConfig()
+    matching = Thresholds.from_yaml(matching_docs[0].data["matching"]) if matching_docs else Thresholds()
     synonyms = tuple(
         Synonym(str(s["canonical"]), tuple(map(str, s["variants"])))
         for doc in by_kind.get("synonyms", []) for s in doc.data["synonyms"]
@@ -241,9 +330,23 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
                          off_topic=off_topic, documents=others)
 
 
+def _intents(docs: Iterable[YamlDocument], problems: list[Problem]) -> dict[str, Intent]:
+    intents: dict[str, Intent] = {}
+    for doc in docs:
+        for index, raw in enumerate(doc.data["intents"]):
+            intent = _build_intent(raw, doc, index)
+            if intent.id in intents:
+                first = intents[intent.id]
+                problems.append(doc.problem(("intents", index, "id"),
+                                            f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
+                continue
+            intents[intent.id] = intent
+    return intents
+
+
 def _build_intent(raw: Mapping[str, Any], doc: YamlDocument, index: int) -> Intent:
-    def source(data: Mapping[str, str]) -> SourceRef:
-        return SourceRef(title=str(data["title"]).strip(), url=str(data["url"]).strip())
+    def source(data: Mapping[str, str]) -> Source:
+        return Source(title=str(data["title"]).strip(), url=str(data["url"]).strip())
 
     return Intent(
         id=raw["id"],

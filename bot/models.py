@@ -1,8 +1,8 @@
 """Platform-neutral messages and replies.
 
-Adapters turn a Slack event or a Teams Activity into an `IncomingMessage` and render the
-`Reply` objects of a `Response` as Block Kit, an Adaptive Card or terminal text. Nothing
-here knows about a platform.
+Adapters turn what their platform sends into an `IncomingMessage` (saying, in its
+`Capabilities`, what they can render) and render the `Reply` objects of a `Response` in
+their own way. Nothing here knows about a platform.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class ReplyKind(StrEnum):
     SUGGESTIONS = "suggestions"  # "did you mean" with up to three topics
     UNKNOWN = "unknown"  # an honest "I don't know"
     SMALLTALK = "smalltalk"  # greeting, thanks, help
-    FORM = "form"  # a form to fill in (modal, card, or step-by-step in a terminal)
+    FORM = "form"  # a whole form to fill in (where the front end renders forms)
     QUESTION = "question"  # one step of a guided flow
     RESULT = "result"  # the outcome of a flow (triage result, checkup score)
     NOTICE = "notice"  # acknowledgements, cancellations, feedback thanks
@@ -63,7 +63,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class FormField:
-    """One input of a form; the adapters render it as a modal input or a card input."""
+    """One input of a form; each adapter renders it as one of its own inputs."""
 
     id: str
     label: str
@@ -97,7 +97,8 @@ class Reply:
     sources: tuple[Source, ...] = ()
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
-    # Shown only to the person who asked (Slack ephemeral/DM, Teams personal reply).
+    # Shown only to the person who asked (each front end has its own way: an ephemeral message, a
+    # personal chat).
     private: bool = False
     # Show 👍/👎 buttons whose clicks are stored for admins.
     feedback: bool = False
@@ -124,6 +125,29 @@ class Notification:
     buttons: tuple[Button, ...] = ()
 
 
+# The longest choice label that every front end shows whole (the shortest of the adapters'
+# `Capabilities.option_label_length`; a test keeps the two in step). The knowledge checks keep
+# every choice label within it, so no front end cuts one.
+OPTION_LABEL_LIMIT = 75
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a front end can render, set by its adapter. The skills decide by this, never by the
+    name of the platform."""
+
+    # A whole `Reply.form` at once (a dialog, a card, a web form); without, a flow asks one
+    # field after another.
+    forms: bool = False
+    # `Reply.buttons` that can be clicked (a front end without numbers them to type).
+    buttons: bool = True
+    # The longest choice label shown whole; None: no limit.
+    option_label_length: int | None = None
+
+
+TEXT_ONLY = Capabilities()
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
     """A user's message, button click or form submission, whatever the platform."""
@@ -131,17 +155,21 @@ class IncomingMessage:
     user_id: str
     conversation_id: str
     text: str = ""
+    # Who sent it, as a name for keys, records and metrics ("console", an adapter's own name);
+    # what the front end can show is in `capabilities`.
     platform: str = "console"
+    capabilities: Capabilities = TEXT_ONLY
     channel_id: str | None = None
     user_name: str | None = None
     # A button payload, such as "answer:jc_star", "none", "feedback:up:jc_star".
     action: str | None = None
-    # A submitted form (Slack modal, Teams card): its id and field values.
+    # A submitted form: its id and field values. A date picker's value comes as ISO 8601 (the
+    # adapter converts its own format); a typed date as typed.
     form_id: str | None = None
     form_values: Mapping[str, str] | None = None
     # A language hint from the platform (user locale); the text itself wins when clear.
     locale: str | None = None
-    # The platform's delivery id (Slack event id, Teams activity id) for de-duplication.
+    # The platform's delivery id (an event or activity id) for de-duplication.
     delivery_id: str | None = None
 
     def __post_init__(self) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from stdnum import luhn
-
 _TOKENS = (
     # Slack/GitHub/AWS-style tokens and long random strings.
     (re.compile(r"\b(?:xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16})\b"), "[token]"),
@@ -29,6 +27,8 @@ _PHONES = (
 
 
 def _digit_run(match: re.Match[str]) -> str:
+    from stdnum import luhn  # here: python-stdnum imports pydoc, a start without a card number does not
+
     digits = re.sub(r"\D", "", match.group())
     return "[card]" if luhn.is_valid(digits) else "[number]"
 

@@ -84,6 +84,11 @@ class Settings:
     ops_host: str = "127.0.0.1"
     ops_port: int = 9464  # -1: SECBOT_OPS_PORT is not a port number (`secbot serve` says so)
 
+    @property
+    def security_channels(self) -> frozenset[str]:
+        """Every front end's security channel: who posts there is a responder."""
+        return frozenset(c for c in (self.security_channel, self.teams_security_channel) if c)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         env = os.environ if env is None else env

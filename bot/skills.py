@@ -3,7 +3,7 @@ the core knows no skill by name.
 
 - `Command`: one-shot, started by a slash command or a bare word (`/answer`, `/secbot stats`).
 - `Flow`: a multi-step form (incident triage, checkup). Its buttons start with f"{name}:" and
-  its submitted forms have ids starting f"{name}_" (Slack modal callback id, Teams card).
+  its submitted forms have ids starting f"{name}_" (whatever each front end carries it in).
 - `Fallback`: answers what nothing else claimed (free-text questions) and its own buttons.
 
 A `Turn` gives a skill the narrow services it may use, never the whole Bot.

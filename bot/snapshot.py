@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.kb_checks import check_references, without_unfinished
 from bot.knowledge_base import START_HINT, KnowledgeBase, NotKnowledgeFolder, load_knowledge
+from bot.memory import bound_heap, release_free_memory
 from bot.yaml_source import Problem
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Snapshot:
 
 def build_snapshot(directory: Path | str, builders: Builders, *, version: int = 1) -> Snapshot:
     """Load, check and index a knowledge folder; raise KnowledgeError on any problem."""
+    bound_heap()
     kb, skipped = without_unfinished(load_knowledge(directory))
     if skipped and not kb.intents:  # only scaffolds (`kb new-intent` into an empty folder): nothing to serve
         raise NotKnowledgeFolder([*skipped, Problem(str(directory), None,
@@ -65,7 +67,9 @@ class KnowledgeHolder:
 
     @classmethod
     def load(cls, directory: Path | str, builders: Builders) -> KnowledgeHolder:
-        return cls(build_snapshot(directory, builders), builders)
+        holder = cls(build_snapshot(directory, builders), builders)
+        release_free_memory()
+        return holder
 
     @property
     def current(self) -> Snapshot:
@@ -74,6 +78,10 @@ class KnowledgeHolder:
     def reload(self, directory: Path | str | None = None) -> Snapshot:
         with self._lock:
             target = directory or self._snapshot.kb.directory
-            fresh = build_snapshot(target, self._builders, version=self._snapshot.version + 1)
-            self._snapshot = fresh
+            try:
+                fresh = build_snapshot(target, self._builders, version=self._snapshot.version + 1)
+                # The previous snapshot is freed here, or when the last turn using it ends.
+                self._snapshot = fresh
+            finally:
+                release_free_memory()  # what the build (or a failed one) and the old snapshot freed
             return fresh

@@ -1,6 +1,7 @@
 """Admin commands in chat: reload the knowledge, usage stats, unanswered questions.
 
-`/secbot reload|stats|gaps` (one Slack slash command for all) or `/reload`, `/stats`,
+`/secbot reload|stats|gaps` (one slash command for all, where commands are registered
+one by one) or `/reload`, `/stats`,
 `/gaps`. Only configured admins may run them; everyone else gets a polite refusal, and
 every attempt is written to the audit log.
 """

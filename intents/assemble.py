@@ -20,22 +20,21 @@ from intents.expert import ExpertQuestions
 from intents.features import DEFAULT_ANALYZER, Analyzer
 from intents.incident.flow import IncidentFlow
 from intents.incident.model import build_triage
-from intents.matcher import OFF_TOPIC, Matcher, Thresholds
+from intents.matcher import OFF_TOPIC, Matcher
+from intents.matcher_cache import cached_matcher
 from intents.qa import QuestionAnswering
 
 
 def build_matcher(kb: KnowledgeBase, analyzer: Analyzer = DEFAULT_ANALYZER) -> Matcher:
-    m = kb.matching
     examples = [(intent.id, example) for intent in kb.intents.values() for _, example in intent.all_examples()]
     examples += [(OFF_TOPIC, example) for lang in ("ja", "en") for example in kb.off_topic.get(lang, ())]
     documents = [(intent.id, text) for intent in kb.intents.values()
                  for text in (intent.title.ja, intent.title.en, intent.answer.ja, intent.answer.en)]
-    return Matcher(
+    return cached_matcher(
         examples,
         documents=documents,
         synonyms=[(s.canonical, s.variants) for s in kb.synonyms],
-        thresholds=Thresholds(m.answer_threshold, m.suggest_threshold, m.margin, m.sure_threshold, m.max_suggestions,
-                              m.relative_margin, m.domain_weight, m.off_topic_weight, m.domain_sure_threshold),
+        thresholds=kb.matching,
         analyzer=analyzer,
     )
 
@@ -59,8 +58,8 @@ def default_skills() -> list[Command]:
 
 
 def access_policy(settings: Settings, *, local: bool = False) -> AccessPolicy:
-    channels = frozenset(c for c in (settings.security_channel, settings.teams_security_channel) if c)
-    return AccessPolicy(admins=settings.admins, responders=settings.responders, responder_channels=channels, local=local)
+    return AccessPolicy(admins=settings.admins, responders=settings.responders,
+                        responder_channels=settings.security_channels, local=local)
 
 
 async def create_bot(settings: Settings, *, store: Store | None = None, record_questions: bool = True,

@@ -9,7 +9,6 @@ tokenizer (see README, "How matching works").
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,7 +56,7 @@ class Analyzer:
     with_bigrams: bool = False
     normalize: Callable[[str], str] = field(default=normalize)
 
-    def features(self, normalized: str) -> Counter[str]:
+    def features(self, normalized: str) -> Features:
         return extract(normalized, self.morphemes, with_bigrams=self.with_bigrams)
 
 
@@ -91,49 +90,70 @@ _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_IN_RUN = re.compile(r"[^\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc\u3005\u309d\u309e]|_")
 
 
+# Weighted feature counts: a feature ("w:report", "j:ラン", ...) and its weight.
+Features = dict[str, float]
+
+
+def add_features(into: Features, more: Features) -> None:
+    """Add `more`'s weights to `into` (the features of several texts together)."""
+    for feat, weight in more.items():
+        into[feat] = into.get(feat, 0.0) + weight
+
+
+def _add(feats: Features, feat: str, weight: float) -> None:
+    feats[feat] = feats.get(feat, 0.0) + weight
+
+
+def _latin(token: str, feats: Features) -> str:
+    """Features of one Latin token; returns the word for the word bigrams ("" for none)."""
+    if token in STOPWORDS:
+        if not STOPWORD_WEIGHT:
+            return ""
+        _add(feats, "w:" + token, STOPWORD_WEIGHT)
+        return token
+    word = stem(token)
+    _add(feats, "w:" + word, WORD_WEIGHT)
+    if len(word) >= TRIGRAM_MIN_WORD:
+        padded = f"^{word}$"
+        for i in range(len(padded) - 2):
+            _add(feats, "c:" + padded[i : i + 3], TRIGRAM_WEIGHT)
+    return word
+
+
+def _japanese(run: str, feats: Features, morphemes: Callable[[str], list[str]] | None, with_bigrams: bool) -> None:
+    """Features of one Japanese run (CJK and other letters/digits)."""
+    if morphemes is not None:
+        # Measured alternative (benchmarks/japanese.py): morphemes from a tokenizer.
+        for morpheme in morphemes(run):
+            _add(feats, "m:" + morpheme, JA_BIGRAM_WEIGHT)
+        if not with_bigrams:
+            return
+    if len(run) == 1:
+        _add(feats, "j:" + run, JA_BIGRAM_WEIGHT)
+    for i in range(len(run) - 1):
+        pair = run[i : i + 2]
+        if pair not in JA_STOP_BIGRAMS:
+            kana_only = _is_kana(pair[0]) and _is_kana(pair[1])
+            _add(feats, "j:" + pair, KANA_BIGRAM_WEIGHT if kana_only else JA_BIGRAM_WEIGHT)
+    for ch in _KANJI.findall(run):
+        _add(feats, "k:" + ch, KANJI_WEIGHT)
+
+
 def extract(normalized: str, morphemes: Callable[[str], list[str]] | None = None, *,
-            with_bigrams: bool = False) -> Counter[str]:
+            with_bigrams: bool = False) -> Features:
     """Weighted feature counts of an already normalised (and synonym-rewritten) text
     (`morphemes`, `with_bigrams`: see Analyzer)."""
-    feats: Counter[str] = Counter()
+    feats: Features = {}
     words: list[str] = []
     for token in tokens(normalized):
         if token[0].isascii():
-            if token in STOPWORDS:
-                if STOPWORD_WEIGHT:
-                    words.append(token)
-                    feats["w:" + token] += STOPWORD_WEIGHT
-                else:
-                    words.append("")
-                continue
-            word = stem(token)
-            words.append(word)
-            feats["w:" + word] += WORD_WEIGHT
-            if len(word) >= TRIGRAM_MIN_WORD:
-                padded = f"^{word}$"
-                for i in range(len(padded) - 2):
-                    feats["c:" + padded[i : i + 3]] += TRIGRAM_WEIGHT
+            words.append(_latin(token, feats))
         else:
             words.append("")
-            run = _NOT_IN_RUN.sub("", token)  # CJK and other letters/digits (is_cjk or isalnum)
-            if morphemes is not None:
-                # Measured alternative (benchmarks/japanese.py): morphemes from a tokenizer.
-                for morpheme in morphemes(run):
-                    feats["m:" + morpheme] += JA_BIGRAM_WEIGHT
-                if not with_bigrams:
-                    continue
-            if len(run) == 1:
-                feats["j:" + run] += JA_BIGRAM_WEIGHT
-            for i in range(len(run) - 1):
-                pair = run[i : i + 2]
-                if pair not in JA_STOP_BIGRAMS:
-                    kana_only = _is_kana(pair[0]) and _is_kana(pair[1])
-                    feats["j:" + pair] += KANA_BIGRAM_WEIGHT if kana_only else JA_BIGRAM_WEIGHT
-            for ch in _KANJI.findall(run):
-                feats["k:" + ch] += KANJI_WEIGHT
+            _japanese(_NOT_IN_RUN.sub("", token), feats, morphemes, with_bigrams)
     for first, second in zip(words, words[1:], strict=False):
         if first and second:
-            feats[f"b:{first}_{second}"] += BIGRAM_WEIGHT
+            _add(feats, f"b:{first}_{second}", BIGRAM_WEIGHT)
     return feats
 
 

@@ -1,7 +1,7 @@
-"""The terminal's form engine: walk a form one field at a time (the incident triage, the checkup).
+"""The step-by-step form engine: walk a form one field at a time (the incident triage, the checkup).
 
-Slack and Teams get the whole form at once (`Reply.form`, rendered as a modal or an
-Adaptive Card); the terminal has no forms, so a flow built on `FormWalker` asks one field
+A front end that renders forms (`Capabilities.forms`) gets the whole form at once
+(`Reply.form`); for one that does not (the terminal), a flow built on `FormWalker` asks one field
 after another: numbered choice buttons "<flow>:choice:<field>:<value>", `show_if` honoured,
 "back" and "cancel" by word or button. A flow supplies the fields, the check of one value,
 what happens when the last field is answered, and its texts. State lives in
@@ -13,11 +13,13 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.knowledge_base import Localized
 from bot.messages import table
 from bot.models import Button, Reply, ReplyKind, Response
+from bot.models import Choice as FormChoice
 from bot.skills import Turn
 from intents.normalize import is_cjk, normalize
 
@@ -33,11 +35,19 @@ WALK_TEXTS = ("progress", "optional", "type_answer", "back", "cancel", "cancelle
               "unfinished", "continue", "in_flow", "stale_button", "not_active", "err_required")
 
 
-class WalkChoice(Protocol):
-    @property
-    def value(self) -> str: ...
-    @property
-    def label(self) -> Localized: ...
+@dataclass(frozen=True)
+class Choice:
+    """One choice of a form field as the knowledge gives it: a triage field's (with `keywords`)
+    or a checkup question's (with its `score`); `option` is how a rendered form shows it."""
+
+    value: str
+    label: Localized
+    keywords: tuple[str, ...] = ()  # words a typed answer may use for this choice ("ランサム", "hacked")
+    score: int | None = None  # a checkup answer's points
+    not_applicable: bool = False  # a checkup answer left out of the score
+
+    def option(self, lang: str) -> FormChoice:
+        return FormChoice(self.value, self.label.get(lang))
 
 
 class WalkField(Protocol):
@@ -54,7 +64,7 @@ class WalkField(Protocol):
     @property
     def help(self) -> Localized | None: ...
     @property
-    def choices(self) -> Sequence[WalkChoice]: ...
+    def choices(self) -> Sequence[Choice]: ...
     def shown(self, answers: Mapping[str, str]) -> bool: ...
 
 
@@ -90,7 +100,7 @@ def choice_matches(item: WalkField, text: str) -> list[str]:
             return [choice.value]
     typed = f" {normalize(text)} "
     return [choice.value for choice in item.choices
-            if any(_uses(typed, normalize(k)) for k in getattr(choice, "keywords", ()))]
+            if any(_uses(typed, normalize(k)) for k in choice.keywords)]
 
 
 def _uses(typed: str, keyword: str) -> bool:

@@ -30,24 +30,28 @@ fuzzy) for `secbot kb validate`.
 The Matcher is built once by small builders (examples, vocabulary, example index, prototypes,
 spelling, answer texts, domain detector) and is read-only afterwards: scoring returns what it
 finds (`Scores`) and writes nothing on the matcher, so one snapshot serves concurrent requests.
+The builders hand their intermediates on as flat numpy arrays and drop them (build memory:
+benchmarks/memory.py); `state()` and `from_state()` save and restore what they computed
+(intents/matcher_cache.py caches it on disk).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, tokens
+from bot.knowledge_base import Thresholds
+from intents.features import DEFAULT_ANALYZER, TOKEN, Analyzer, Features, add_features, tokens
 from intents.normalize import normalize
 
 # Weights of the two similarities in an intent's score.
@@ -59,13 +63,17 @@ COVERAGE_MIN_FEATURES = 6.0
 FUZZ_WEIGHT = 0.15
 RESCORE_INTENTS = 8
 # Title + answer text, BM25 (k1, b) next to the example signals.
-DOCUMENT_WEIGHT = 0.1
+DOCUMENT_WEIGHT = 0.15
 BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_SCALE = 1.0
 # Smoothing of the in-domain detector's per-feature log-odds.
 DOMAIN_ALPHA = 0.01
 DOMAIN_FLOOR = -0.5
+# A feature is "rare" (topic-bearing) when at most this share of the intents know it; a clear
+# answer needs the best intent to share enough of them with the question (Thresholds.rare_features),
+# so a generic word alone ("セキュリティ", "報告") gets suggestions, not an answer.
+RARE_INTENT_SHARE = 0.13
 # Weight of a question's features that no example has (they lower every cosine).
 UNKNOWN_FEATURE_FACTOR = 1.0
 # Prototype refinement (margin perceptron over the training examples).
@@ -73,6 +81,8 @@ REFINE_EPOCHS = 3
 REFINE_RATE = 0.1
 REFINE_MARGIN = 0.1
 REFINE_MAX_CELLS = 40_000_000  # intents x features; above this, plain centroids
+# Example postings per step of the centroid build (bounds its temporaries, not its result).
+CHUNK_ENTRIES = 1 << 18
 # Typo correction of unknown English words.
 SPELL_MIN_LENGTH = 4
 SPELL_LONG_WORD = 7  # from this length two edits are allowed, below it one
@@ -91,6 +101,7 @@ class Candidate:
     intent: str
     score: float
     example: str  # the training example that matched best
+    rare: int = 0  # rare (topic-bearing) features of the question that this intent knows
 
 
 @dataclass(frozen=True)
@@ -111,31 +122,6 @@ class Scores(NamedTuple):
     normalized: str
     candidates: list[Candidate]  # best first
     domain: float  # the in-domain detector's score (see Matcher.score)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The three decisions, each with its own knobs (knowledge/matching.yaml, benchmarks/README.md).
-
-    In domain: the closest match is not an off-topic example; the evidence is
-        best score + domain_weight * domain - off_topic_weight * off-topic score,
-    where `domain` is the in-domain detector's score of the question (Matcher.score).
-    Below `suggest`: off-topic. From `domain_sure` up the question is surely in domain; between
-    the two the detector is unsure, and only suggestions are offered.
-    One intent clearly right: best score >= sure; or >= answer with a lead of `margin`; or a
-    relative lead over the runner-up ((best - second) / best) of at least `relative_margin`,
-    which does not fall when a long question spreads its weight thin.
-    Otherwise, in domain: "did you mean" with the best `max_suggestions` intents."""
-
-    answer: float = 0.5
-    suggest: float = 0.3
-    margin: float = 0.04
-    sure: float = 0.75
-    max_suggestions: int = 3
-    relative_margin: float = 1.01  # above 1: off
-    domain_weight: float = 0.0
-    off_topic_weight: float = 0.0
-    domain_sure: float = 0.0  # at or below `suggest`: every in-domain question may be answered
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -177,6 +163,8 @@ def is_clear(t: Thresholds, candidates: Sequence[Candidate]) -> bool:
     """Is the best intent clearly right (given that the question is in domain)?"""
     best = candidates[0].score
     runner_up = next((c.score for c in candidates[1:] if c.intent != OFF_TOPIC), 0.0)
+    if candidates[0].rare < t.rare_features:
+        return False
     return (best >= t.sure or (best >= t.answer and best - runner_up >= t.margin)
             or (best > 0 and (best - runner_up) / best >= t.relative_margin))
 
@@ -236,12 +224,14 @@ class SynonymRewriter:
 class _Index:
     """A sparse matrix stored by feature (CSC-like): feature id -> (row ids, values)."""
 
-    def __init__(self, feats: np.ndarray, rows: np.ndarray, values: np.ndarray, n_feats: int, n_rows: int):
-        order = np.argsort(feats, kind="stable")
-        self.rows = rows[order].astype(np.int32)
-        self.values = values[order].astype(np.float32)
-        self.ptr = np.searchsorted(feats[order], np.arange(n_feats + 1)).astype(np.int64)
-        self.n_rows = n_rows
+    def __init__(self, rows: np.ndarray, values: np.ndarray, ptr: np.ndarray, n_rows: int):
+        self.rows, self.values, self.ptr, self.n_rows = rows, values, ptr, n_rows
+
+    @classmethod
+    def by_feature(cls, feats: np.ndarray, rows: np.ndarray, values: np.ndarray, n_feats: int,
+                   n_rows: int) -> _Index:
+        """From (feature, row, value) triplets in any order."""
+        return _Layout(feats, rows, n_feats, n_rows).index(values)
 
     def dot(self, query: dict[int, float]) -> np.ndarray:
         """This matrix times a sparse query vector {feature id: weight}, in a few numpy calls."""
@@ -258,6 +248,49 @@ class _Index:
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         return np.bincount(self.rows[offsets], weights=self.values[offsets] * np.repeat(weights, lengths),
                            minlength=self.n_rows)
+
+
+class _Layout:
+    """Where each (feature, row) triplet goes in a by-feature index, computed once and shared by
+    the indexes over the same triplets (centroids, coverage, per-intent feature counts): they
+    share their row and pointer arrays, and the build sorts once."""
+
+    def __init__(self, feats: np.ndarray, rows: np.ndarray, n_feats: int, n_rows: int):
+        self.order = np.argsort(feats, kind="stable").astype(np.int32 if len(feats) < 2**31 else np.int64)
+        self.rows = rows[self.order].astype(np.int32)
+        self.ptr = np.searchsorted(feats[self.order], np.arange(n_feats + 1)).astype(np.int64)
+        self.n_rows = n_rows
+
+    def index(self, values: np.ndarray) -> _Index:
+        return _Index(self.rows, values[self.order].astype(np.float32), self.ptr, self.n_rows)
+
+
+class _Postings(NamedTuple):
+    """Every example's features as flat arrays: feature id and count, example by example."""
+
+    feats: np.ndarray  # int32
+    counts: np.ndarray  # float64 (weighted counts)
+    lengths: np.ndarray  # int64: features per example
+
+
+class _Entries(NamedTuple):
+    """The unit TF-IDF example vectors, example by example: feature id and value of each
+    entry, and the number of entries of each example."""
+
+    feats: np.ndarray
+    values: np.ndarray
+    lengths: np.ndarray
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The arrays of `parts` end to end, emptying the list as it goes (one copy at a time)."""
+    out: np.ndarray = np.empty(sum(len(part) for part in parts), dtype=dtype)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out
 
 
 def _tf(count: float) -> float:
@@ -285,15 +318,21 @@ class Matcher:
         self.thresholds = thresholds
         self._analyzer = analyzer
         self._rewrite = SynonymRewriter(synonyms, analyzer.normalize)
+        # Each builder keeps what scoring reads and returns its intermediates to the next one,
+        # which drops them: the build holds one copy of the example postings at a time, as flat
+        # arrays (no per-example dicts of feature strings), so its peak memory stays close to
+        # the index it leaves (benchmarks/memory.py).
         plain_texts = self._prepare_examples(examples)
-        counts = [analyzer.features(norm) for norm in self._texts]
-        doc_counts = self._build_vocabulary(counts, documents)
-        feats, rows = self._build_example_index(counts)
-        self._build_prototypes(feats, rows, refine)
+        postings, doc_counts = self._build_vocabulary(documents)
+        entries = self._build_example_index(postings)
+        del postings
+        self._build_prototypes(entries, refine)
         self._build_spelling(plain_texts)
+        del plain_texts
         self._loo_cache: dict[int, float] = {}  # pure memo: example -> its product with its centroid
         self._documents = self._build_documents(doc_counts)
-        self._log_odds = self._domain_log_odds(feats, self._owner[rows] if len(self._texts) else rows)
+        del doc_counts
+        self._log_odds = self._domain_log_odds(entries.feats, np.repeat(self._owner, entries.lengths))
 
     # -- building ---------------------------------------------------------------------------
 
@@ -320,26 +359,33 @@ class Matcher:
         self._ends = np.append(self._starts[1:], n_docs).astype(np.int64)
         return plain_texts
 
-    def _build_vocabulary(self, counts: list[Counter[str]],
-                          documents: Sequence[tuple[str, str]]) -> dict[int, Counter[str]]:
-        """Feature ids and IDF over the examples. Title and answer texts join the vocabulary
+    def _build_vocabulary(self, documents: Sequence[tuple[str, str]]) -> tuple[_Postings, dict[int, Features]]:
+        """Feature ids and IDF over the examples, whose features are extracted one example at a
+        time into flat arrays (feature id, count). Title and answer texts join the vocabulary
         (a word only the answer uses still counts), with the IDF of a feature no example has.
-        Returns each intent's title + answer feature counts."""
+        Returns the examples' postings and each intent's title + answer feature counts."""
         feature_ids: dict[str, int] = {}
-        df: list[int] = []
-        for vec in counts:
-            for feat in vec:
+        feats, counts, lengths = array("i"), array("d"), array("q")
+        extract = self._analyzer.features
+        for norm in self._texts:
+            vec = extract(norm)
+            lengths.append(len(vec))
+            for feat, count in vec.items():
                 fid = feature_ids.get(feat)
                 if fid is None:
-                    feature_ids[feat] = len(df)
-                    df.append(1)
-                else:
-                    df[fid] += 1
-        doc_counts: dict[int, Counter[str]] = {}
+                    fid = feature_ids[feat] = len(feature_ids)
+                feats.append(fid)
+                counts.append(count)
+        postings = _Postings(np.frombuffer(feats, dtype=np.int32).copy(), np.frombuffer(counts, dtype=np.float64).copy(),
+                             np.frombuffer(lengths, dtype=np.int64).copy())
+        del feats, counts, lengths
+        # Each example lists a feature once, so a feature's document frequency is its count.
+        df = np.bincount(postings.feats, minlength=len(feature_ids)).tolist()
+        doc_counts: dict[int, Features] = {}
         for intent, text in documents:
             owner = self._intent_index.get(intent)
             if owner is not None:
-                doc_counts.setdefault(owner, Counter()).update(self._analyzer.features(self.prepare(text)))
+                add_features(doc_counts.setdefault(owner, {}), extract(self.prepare(text)))
         for vec in doc_counts.values():
             for feat in vec:
                 if feat not in feature_ids:
@@ -350,49 +396,82 @@ class Matcher:
         self._idf = [math.log((n_docs + 1) / (n + 1)) + 1.0 for n in df]
         self._idf_array = np.asarray(self._idf, dtype=np.float64)
         self._unknown_idf = math.log(n_docs + 1) + 1.0
-        return doc_counts
+        return postings, doc_counts
 
-    def _build_example_index(self, counts: list[Counter[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Unit TF-IDF example vectors as triplets, built with numpy (start-up time).
-        Returns (feature id, example row) per entry."""
+    def _build_example_index(self, postings: _Postings) -> _Entries:
+        """Unit TF-IDF example vectors, built with numpy in place over the postings' counts
+        (start-up time and memory). Returns the triplets (feature id, example row, value) for
+        the builders that follow."""
         n_docs, n_feats = len(self._texts), len(self._idf)
-        lengths = np.fromiter((len(vec) for vec in counts), dtype=np.int64, count=n_docs)
-        total = int(lengths.sum())
-        ids = self._feature_ids
-        feats = np.fromiter((ids[f] for vec in counts for f in vec), dtype=np.int64, count=total)
-        raw_tf = np.fromiter((c for vec in counts for c in vec.values()), dtype=np.float64, count=total)
-        tf = np.where(raw_tf >= 1, 1.0 + np.log(np.maximum(raw_tf, 1.0)), raw_tf)  # _tf, vectorised
-        weights = tf * self._idf_array[feats]
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_docs))
-        self._vals = weights / np.where(norms > 0, norms, 1.0)[rows]
+        feats, values, lengths = postings
+        # _tf, vectorised: 1 + log(count) from a count of one up, a smaller weighted count as it is.
+        small = values < 1
+        kept = values[small]
+        np.maximum(values, 1.0, out=values)
+        np.log(values, out=values)
+        values += 1.0
+        values[small] = kept
+        del small, kept
+        values *= self._idf_array[feats]
+        rows = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_docs))
+        values /= np.where(norms > 0, norms, 1.0)[rows]
+        del norms
         self._doc_ptr = np.concatenate(([0], np.cumsum(lengths))).tolist()
-        self._doc_feats = feats.astype(np.int32)
-        self._doc_vals = self._vals.astype(np.float32)
-        self._examples = _Index(feats, rows, self._vals, n_feats, n_docs)
-        return feats, rows
+        self._doc_feats = feats
+        self._doc_vals = values.astype(np.float32)
+        self._examples = _Index.by_feature(feats, rows, values, n_feats, n_docs)
+        return _Entries(feats, values, lengths)
 
-    def _build_prototypes(self, feats: np.ndarray, rows: np.ndarray, refine: bool) -> None:
+    def _build_prototypes(self, entries: _Entries, refine: bool) -> None:
         """Intent centroids (the sum of their unit example vectors), refined when affordable;
         and which intents know a feature at all (coverage), in how many examples."""
-        n_docs, n_feats, n_intents = len(self._texts), len(self._idf), len(self.intent_ids)
-        vals = self._vals
-        owners = self._owner[rows] if n_docs else rows
-        key = owners.astype(np.int64) * max(n_feats, 1) + feats
-        uniq, inverse = np.unique(key, return_inverse=True)
-        sums = np.bincount(inverse, weights=vals) if len(vals) else np.zeros(0)
-        c_intents, c_feats = uniq // max(n_feats, 1), uniq % max(n_feats, 1)
-        self._centroid_sq = np.bincount(c_intents, weights=sums * sums, minlength=n_intents)
-        self._raw_centroids = _Index(c_feats, c_intents, sums, n_feats, n_intents)
-        self._coverage = _Index(c_feats, c_intents, np.ones(len(c_feats)), n_feats, n_intents)
-        self._feature_examples = _Index(c_feats, c_intents, np.bincount(inverse).astype(np.float64), n_feats, n_intents)
+        n_feats, n_intents = len(self._idf), len(self.intent_ids)
+        width = max(n_feats, 1)
+        keys, sums, counts = [], [], []
+        ptr = self._doc_ptr
+        for first, last in self._intent_chunks():
+            # (intent, feature) keys, a chunk of whole intents at a time: the temporaries of
+            # np.unique stay small, and since examples are ordered by intent the chunks' keys
+            # follow each other (the concatenation is the global sorted unique).
+            lo, hi = ptr[first], ptr[last]
+            owners = np.repeat(self._owner[first:last], entries.lengths[first:last])
+            key = owners.astype(np.int64) * width + entries.feats[lo:hi]
+            uniq, inverse = np.unique(key, return_inverse=True)
+            keys.append(uniq)
+            sums.append(np.bincount(inverse, weights=entries.values[lo:hi]))
+            # Counts of examples are small integers, exact in float32 (what the index stores).
+            counts.append(np.bincount(inverse).astype(np.float32))
+        uniq = _joined(keys, np.int64)
+        # int32 ids (n_feats and n_intents are far below 2**31); the same order and values.
+        c_intents, c_feats = (uniq // width).astype(np.int32), (uniq % width).astype(np.int32)
+        del uniq
+        summed, examples_per_feature = _joined(sums, np.float64), _joined(counts, np.float32)
+        self._centroid_sq = np.bincount(c_intents, weights=summed * summed, minlength=n_intents)
+        layout = _Layout(c_feats, c_intents, n_feats, n_intents)
+        self._raw_centroids = layout.index(summed)
+        self._coverage = _Index(layout.rows, np.ones(len(c_feats), dtype=np.float32), layout.ptr, n_intents)
+        self._feature_examples = layout.index(examples_per_feature)
+        del examples_per_feature
         self._refined = False
         if refine and n_intents > 1 and n_intents * n_feats <= REFINE_MAX_CELLS:
-            self._prototypes = self._refine(c_intents, c_feats, sums, n_feats)
+            self._prototypes = self._refine(c_intents, c_feats, summed, n_feats)
             self._refined = True
         else:
-            norms = np.sqrt(self._centroid_sq)[c_intents]
-            self._prototypes = _Index(c_feats, c_intents, sums / np.where(norms > 0, norms, 1.0), n_feats, n_intents)
+            norms = np.sqrt(self._centroid_sq)
+            summed /= np.where(norms > 0, norms, 1.0)[c_intents]  # in place: the raw centroids are indexed
+            self._prototypes = layout.index(summed)
+
+    def _intent_chunks(self) -> Iterator[tuple[int, int]]:
+        """Ranges of examples holding whole intents, with about CHUNK_ENTRIES postings each."""
+        ptr = self._doc_ptr
+        first = 0
+        for end in self._ends.tolist():
+            if ptr[end] - ptr[first] >= CHUNK_ENTRIES:
+                yield first, end
+                first = end
+        if len(self._texts) > first:
+            yield first, len(self._texts)
 
     def _build_spelling(self, plain_texts: dict[str, str]) -> None:
         """Known words for typo correction: examples before and after synonym rewriting."""
@@ -404,12 +483,7 @@ class Matcher:
                     freq[tok] = freq.get(tok, 0) + 1
         # Most frequent first, so that among equally close words the common one wins.
         self._vocab = sorted(freq, key=lambda w: (-freq[w], w))
-        self._vocab_set = frozenset(freq)
-        self._vocab_by_initial: dict[str, list[str]] = {}
-        for word in self._vocab:
-            self._vocab_by_initial.setdefault(word[0], []).append(word)
-        # Pure memo: the correction of a word depends on the word only.
-        self._correct = lru_cache(maxsize=8192)(self._correct_word)
+        self._index_vocabulary()
         # Examples carry typos on purpose ("attak"); a word seen once that is one edit away from
         # a word seen often is read as that word.
         self._respell: dict[str, str] = {}
@@ -419,6 +493,15 @@ class Matcher:
                 found = process.extractOne(word, common, scorer=OSA.distance, score_cutoff=1)
                 if found and found[0] != word:
                     self._respell[word] = found[0]
+
+    def _index_vocabulary(self) -> None:
+        """Lookups over the known words (self._vocab, most frequent first)."""
+        self._vocab_set = frozenset(self._vocab)
+        self._vocab_by_initial: dict[str, list[str]] = {}
+        for word in self._vocab:
+            self._vocab_by_initial.setdefault(word[0], []).append(word)
+        # Pure memo: the correction of a word depends on the word only.
+        self._correct = lru_cache(maxsize=8192)(self._correct_word)
 
     def _domain_log_odds(self, feats: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
         """Per feature: log of its document frequency in the knowledge (examples, and each
@@ -441,7 +524,7 @@ class Matcher:
         odds = np.log((inside / max(n_in, 1) + DOMAIN_ALPHA) / (outside / n_out + DOMAIN_ALPHA))
         return np.maximum(odds, DOMAIN_FLOOR)
 
-    def _build_documents(self, texts: dict[int, Counter[str]]) -> _Index | None:
+    def _build_documents(self, texts: dict[int, Features]) -> _Index | None:
         """BM25 weights of each intent's title + answer text, by feature.
 
         FAQ matching is question-to-answer as well as question-to-question: a long question
@@ -459,7 +542,8 @@ class Matcher:
         df = np.bincount(feats, minlength=len(self._idf))[feats]
         idf = np.log(1 + (len(texts) - df + 0.5) / (df + 0.5))
         norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[owners] / average)
-        return _Index(feats, owners, idf * tf * (BM25_K1 + 1) / (tf + norm), len(self._idf), len(self.intent_ids))
+        return _Index.by_feature(feats, owners, idf * tf * (BM25_K1 + 1) / (tf + norm), len(self._idf),
+                                 len(self.intent_ids))
 
     def _refine(self, c_intents: np.ndarray, c_feats: np.ndarray, sums: np.ndarray, n_feats: int) -> _Index:
         n_intents = len(self.intent_ids)
@@ -485,8 +569,74 @@ class Matcher:
                     weights[cols, rival] -= step
             weights /= np.maximum(np.linalg.norm(weights, axis=0, keepdims=True), 1e-9)
         p_feats, p_intents = np.nonzero(weights)
-        return _Index(p_feats.astype(np.int64), p_intents.astype(np.int64),
-                      weights[p_feats, p_intents].astype(np.float64), n_feats, n_intents)
+        return _Index.by_feature(p_feats.astype(np.int64), p_intents.astype(np.int64),
+                                 weights[p_feats, p_intents].astype(np.float64), n_feats, n_intents)
+
+    # -- saving and restoring the built index (intents/matcher_cache.py) ------------------------
+
+    _ARRAYS = ("_owner", "_starts", "_ends", "_idf_array", "_doc_feats", "_doc_vals", "_centroid_sq")
+    _INDEXES = ("_examples", "_raw_centroids", "_coverage", "_feature_examples", "_prototypes", "_documents")
+    _PLAIN = ("intent_ids", "_texts", "_raw", "_vocab", "_respell", "_unknown_idf", "_refined")
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """What the builders computed: numpy arrays by name, and JSON-able values. Arrays that
+        indexes share are stored once (`indexes` names them)."""
+        arrays: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
+        arrays["_doc_ptr"] = np.asarray(self._doc_ptr, dtype=np.int64)
+        if self._log_odds is not None:
+            arrays["_log_odds"] = self._log_odds
+        names: dict[int, str] = {}
+        indexes: dict[str, list[Any] | None] = {}
+        for name in self._INDEXES:
+            index: _Index | None = getattr(self, name)
+            if index is None:
+                indexes[name] = None
+                continue
+            parts = []
+            for part in ("rows", "values", "ptr"):
+                array = getattr(index, part)
+                key = names.setdefault(id(array), f"{name}.{part}")
+                arrays.setdefault(key, array)
+                parts.append(key)
+            indexes[name] = [*parts, index.n_rows]
+        plain = {name: getattr(self, name) for name in self._PLAIN}
+        plain["features"] = list(self._feature_ids)  # in id order (dicts keep insertion order)
+        plain["indexes"] = indexes
+        return arrays, plain
+
+    @classmethod
+    def from_state(cls, arrays: Mapping[str, np.ndarray], plain: Mapping[str, Any], *,
+                   synonyms: Iterable[tuple[str, Iterable[str]]] = (), thresholds: Thresholds = Thresholds(),
+                   analyzer: Analyzer = DEFAULT_ANALYZER) -> Matcher:
+        """A matcher from `state()`, with the same synonyms and analyzer it was built with
+        (the caller's key guarantees it); raises KeyError/ValueError/TypeError if incomplete."""
+        self = cls.__new__(cls)
+        self.thresholds = thresholds
+        self._analyzer = analyzer
+        self._rewrite = SynonymRewriter(synonyms, analyzer.normalize)
+        for name in cls._ARRAYS:
+            setattr(self, name, arrays[name])
+        self._doc_ptr = arrays["_doc_ptr"].tolist()
+        self._log_odds = arrays["_log_odds"] if "_log_odds" in arrays else None
+        for name in cls._PLAIN:
+            setattr(self, name, plain[name])
+        self._raw, self._texts = list(self._raw), list(self._texts)
+        self._respell, self._refined = dict(self._respell), bool(self._refined)
+        self._intent_index = {intent: i for i, intent in enumerate(self.intent_ids)}
+        self._feature_ids = {feat: i for i, feat in enumerate(plain["features"])}
+        self._idf = self._idf_array.tolist()
+        for name, parts in plain["indexes"].items():
+            if name not in cls._INDEXES:
+                raise KeyError(name)
+            setattr(self, name, None if parts is None else _Index(arrays[parts[0]], arrays[parts[1]], arrays[parts[2]],
+                                                                   int(parts[3])))
+        self._index_vocabulary()
+        self._loo_cache = {}
+        n_docs, n_feats = len(self._texts), len(self._idf)
+        if not (len(self._raw) == len(self._owner) == n_docs == len(self._doc_ptr) - 1
+                and len(self._feature_ids) == n_feats == len(self._examples.ptr) - 1):
+            raise ValueError("inconsistent matcher state")
+        return self
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -535,7 +685,8 @@ class Matcher:
             fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
             domain = float(self._log_odds[fids] @ self._idf_array[fids]) / idf_sum
         combined, sims = self._combined(query, mass, idf_sum, exclude)
-        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit), domain)
+        rare = self._rare_known(query)
+        return Scores(normalized, self._rescore(spelled, combined, sims, exclude, limit, rare), domain)
 
     # -- scoring ------------------------------------------------------------------------------
 
@@ -571,8 +722,17 @@ class Matcher:
             combined = (1 - DOCUMENT_WEIGHT) * combined + DOCUMENT_WEIGHT * np.minimum(doc, 1.0)
         return combined, sims
 
+    def _rare_known(self, query: dict[int, float]) -> np.ndarray:
+        """Per intent, how many of the question's rare features (known to at most
+        RARE_INTENT_SHARE of the intents) it knows: the evidence a clear answer needs."""
+        ptr = self._coverage.ptr
+        fids = np.fromiter(query.keys(), dtype=np.int64, count=len(query))
+        known_by = ptr[fids + 1] - ptr[fids]
+        limit = max(1.0, RARE_INTENT_SHARE * len(self.intent_ids))
+        return self._coverage.dot(dict.fromkeys(fids[known_by <= limit].tolist(), 1.0))
+
     def _rescore(self, spelled: str, combined: np.ndarray, sims: np.ndarray, exclude: int | None,
-                 limit: int) -> list[Candidate]:
+                 limit: int, rare: np.ndarray) -> list[Candidate]:
         """The best intents, re-scored with rapidfuzz's string ratio against their examples."""
         k = min(max(limit, RESCORE_INTENTS), len(combined))
         top = np.argpartition(-combined, k - 1)[:k] if k < len(combined) else np.arange(len(combined))
@@ -589,7 +749,8 @@ class Matcher:
             found = process.extractOne(spelled, choices, scorer=fuzz.ratio) if choices else None
             fuzzy = found[1] / 100.0 if found else 0.0
             score = (1 - FUZZ_WEIGHT) * base + FUZZ_WEIGHT * fuzzy
-            candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc]))
+            candidates.append(Candidate(self.intent_ids[owner], round(min(max(score, 0.0), 1.0), 4), self._raw[best_doc],
+                                        int(rare[owner])))
         candidates.sort(key=lambda c: -c.score)
         return candidates[:limit]
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import textwrap
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -13,6 +17,11 @@ from bot.settings import Settings
 from intents.assemble import create_bot
 from knowledge import SHIPPED_DIR
 from tests.adapters.slack.fake_slack import FakeSlack
+
+# The knowledge cache (bot/cache.py) of this test run, shared by its tests and the secbot
+# processes they start: never the user's own ~/.cache/secbot.
+os.environ["SECBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="secbot-test-cache-")
+atexit.register(shutil.rmtree, os.environ["SECBOT_CACHE_DIR"], ignore_errors=True)
 
 MINI_INTENTS = """\
 version: 1

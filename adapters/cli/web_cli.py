@@ -9,12 +9,12 @@ import asyncio
 import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from adapters.cli.common import EXIT_USAGE, CliError, common_options, settings_from
+from bot.models import JST
 
-JST = timezone(timedelta(hours=9), "JST")
 _DURATION = re.compile(r"^\s*(\d+)\s*([wdh]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "": 86400}
 

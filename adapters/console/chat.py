@@ -20,7 +20,7 @@ from bot.engine import Bot, conversation_key
 from bot.knowledge_base import KnowledgeError
 from bot.lang import environment_locale, locale_language
 from bot.messages import say
-from bot.models import Button, IncomingMessage, Notification, Reply, ReplyKind, Response
+from bot.models import Button, Capabilities, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.reload import start_watching
 from bot.render_text import render_reply
 from bot.settings import Settings
@@ -35,6 +35,10 @@ BANNER = (
     "/help で使い方, /quit で終了 (exit).\n"
 )
 QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
+# No forms: a flow asks one field after another; buttons are numbered, and a number clicks one.
+CAPABILITIES = Capabilities(forms=False, buttons=True)
+
+
 def terminal_locale(env: Mapping[str, str]) -> str | None:
     """The terminal's locale when it is Japanese (LC_ALL, then LC_MESSAGES, then LANG), else None:
     then the language of the user's last message decides, as on every platform."""
@@ -56,7 +60,7 @@ class ConsoleSession:
     def to_message(self, line: str) -> IncomingMessage:
         text = line.strip()
         base: dict[str, Any] = {"user_id": self.user, "conversation_id": f"console-{self.user}", "platform": "console",
-                                "user_name": self.user, "channel_id": "console", "locale": self.locale}
+                                "capabilities": CAPABILITIES, "user_name": self.user, "channel_id": "console", "locale": self.locale}
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             return IncomingMessage(action=self.buttons[int(text) - 1].value, **base)
         return IncomingMessage(text=line, **base)

@@ -247,15 +247,7 @@ class SlackApp:
         @app.action(re.compile(r".*"))
         async def action(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
-            if (body.get("container") or {}).get("type") == "view" or body.get("view"):
-                self.tasks.spawn(self.update_modal(body), "views.update")
-                return
-            if action.get("type") != "button" or not action.get("value"):
-                return
-            incoming, origin = convert.from_action(body, action)
-            if str(action.get("action_id", "")).startswith(blocks.OPEN_FORM_ACTION):
-                incoming = replace(incoming, text=action["value"], action=None)
-            self.tasks.spawn(self.process(incoming, origin, clicked=True), "action")
+            self._start_action(body, action)
 
         @app.view_submission(re.compile(r".*"))
         async def view_submission(ack: Any, body: dict[str, Any]) -> None:
@@ -270,6 +262,17 @@ class SlackApp:
         if converted is not None:
             incoming, origin = converted
             self.tasks.spawn(self.process(incoming, origin), str(event.get("type")))
+
+    def _start_action(self, body: Mapping[str, Any], action: Mapping[str, Any]) -> None:
+        if (body.get("container") or {}).get("type") == "view" or body.get("view"):
+            self.tasks.spawn(self.update_modal(body), "views.update")
+            return
+        if action.get("type") != "button" or not action.get("value"):
+            return
+        incoming, origin = convert.from_action(body, action)
+        if str(action.get("action_id", "")).startswith(blocks.OPEN_FORM_ACTION):
+            incoming = replace(incoming, text=action["value"], action=None)
+        self.tasks.spawn(self.process(incoming, origin, clicked=True), "action")
 
     # -- the work after the ack -------------------------------------------------------------
     async def process(self, incoming: IncomingMessage, origin: Origin, *, clicked: bool = False) -> None:
@@ -367,7 +370,8 @@ class SlackApp:
         if not text:
             return None
         incoming = IncomingMessage(user_id=body["user"]["id"], conversation_id=metadata.get("conversation_id") or "",
-                                   text=text, platform=convert.PLATFORM, channel_id=metadata.get("channel_id"))
+                                   text=text, platform=convert.PLATFORM, capabilities=convert.CAPABILITIES,
+                                   channel_id=metadata.get("channel_id"))
         response = await self.handle(incoming)
         form = next((r.form for r in response.replies if r.form is not None), None)
         if form is not None:

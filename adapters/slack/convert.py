@@ -12,11 +12,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.models import IncomingMessage
+from adapters.slack.blocks import OPTION_LABEL_LIMIT
+from bot.models import Capabilities, IncomingMessage
 
 PLATFORM = "slack"
+# Forms open as modals; select menus cut an option's label after OPTION_LABEL_LIMIT characters.
+CAPABILITIES = Capabilities(forms=True, buttons=True, option_label_length=OPTION_LABEL_LIMIT)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -78,7 +82,7 @@ def from_event(event: Mapping[str, Any], *, event_id: str | None, bot_user_id: s
         return None
     message = IncomingMessage(
         user_id=user, conversation_id=conversation_id(channel, thread), text=text, platform=PLATFORM,
-        channel_id=channel, delivery_id=event_id)
+        capabilities=CAPABILITIES, channel_id=channel, delivery_id=event_id)
     return message, Origin(user_id=user, channel_id=channel, thread_ts=thread, is_dm=dm, resend_text=text)
 
 
@@ -89,7 +93,7 @@ def from_command(body: Mapping[str, Any]) -> tuple[IncomingMessage, Origin]:
     channel = body.get("channel_id") or body["user_id"]
     message = IncomingMessage(
         user_id=body["user_id"], conversation_id=conversation_id(channel, None), text=text, platform=PLATFORM,
-        channel_id=channel, user_name=body.get("user_name"),
+        capabilities=CAPABILITIES, channel_id=channel, user_name=body.get("user_name"),
         delivery_id=f"command:{body.get('trigger_id')}" if body.get("trigger_id") else None)
     origin = Origin(user_id=body["user_id"], channel_id=channel, is_dm=is_dm_channel(channel),
                     response_url=body.get("response_url"), trigger_id=body.get("trigger_id"), ephemeral=True,
@@ -105,8 +109,8 @@ def from_action(body: Mapping[str, Any], action: Mapping[str, Any]) -> tuple[Inc
     thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
     delivery = f"action:{channel}:{container.get('message_ts')}:{action.get('action_id')}:{action.get('action_ts')}:{user}"
     message = IncomingMessage(
-        user_id=user, conversation_id=conversation_id(channel, thread), platform=PLATFORM, channel_id=channel,
-        user_name=body["user"].get("username") or body["user"].get("name"), action=action.get("value"),
+        user_id=user, conversation_id=conversation_id(channel, thread), platform=PLATFORM, capabilities=CAPABILITIES,
+        channel_id=channel, user_name=body["user"].get("username") or body["user"].get("name"), action=action.get("value"),
         locale=body["user"].get("locale") or body.get("locale"), delivery_id=delivery)
     origin = Origin(user_id=user, channel_id=channel, thread_ts=thread, is_dm=is_dm_channel(channel),
                     response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
@@ -131,16 +135,26 @@ def element_value(state: Mapping[str, Any]) -> str | None:
         option = state.get("selected_option")
         return option.get("value") if option else None
     if kind == "datetimepicker":
-        stamp = state.get("selected_date_time")
-        return str(stamp) if stamp is not None else None
-    if kind == "datepicker":
+        return iso_datetime(state.get("selected_date_time"))
+    if kind == "datepicker":  # "2026-11-27": already ISO 8601
         return state.get("selected_date")
-    if kind == "timepicker":
+    if kind == "timepicker":  # "08:15": the time of today, as the core reads it
         return state.get("selected_time")
     if kind == "checkboxes":
         return ",".join(o["value"] for o in state.get("selected_options") or []) or None
     value = state.get("value")
     return value if value else None
+
+
+def iso_datetime(stamp: Any) -> str | None:
+    """A datetimepicker's Unix time as the ISO 8601 the core reads (`1764201600` ->
+    "2025-11-27T00:00:00+00:00"). Anything else goes on as text, for the core to refuse."""
+    if stamp is None or isinstance(stamp, bool):
+        return None if stamp is None else str(stamp)
+    try:
+        return datetime.fromtimestamp(float(stamp), UTC).isoformat()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return str(stamp)
 
 
 def view_metadata(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,7 +180,8 @@ def from_view_submission(body: Mapping[str, Any]) -> tuple[IncomingMessage, Orig
     channel = meta.get("channel_id")
     message = IncomingMessage(
         user_id=user, conversation_id=meta.get("conversation_id") or conversation_id(channel or user, None),
-        platform=PLATFORM, channel_id=channel, user_name=body["user"].get("username") or body["user"].get("name"),
+        platform=PLATFORM, capabilities=CAPABILITIES, channel_id=channel,
+        user_name=body["user"].get("username") or body["user"].get("name"),
         form_id=view.get("callback_id"), form_values=values, locale=body["user"].get("locale"),
         delivery_id=view_delivery_id(view, values))
     # Never the channel where /incident was typed: the result holds the incident's details.

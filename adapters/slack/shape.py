@@ -81,29 +81,40 @@ def _payload_problem(body: Mapping[str, Any]) -> str | None:
     if user is not None and not isinstance(user.get("id"), str):
         return "`user.id` must be a string"
     actions = body.get("actions")
-    if actions is not None:
-        if not isinstance(actions, list) or not all(
-                isinstance(a, dict) and isinstance(a.get("action_id"), str) and _optional(a.get("type"), str)
-                and _optional(a.get("value"), str) and _optional(a.get("block_id"), str) for a in actions):
-            return "`actions` must be a list of actions"
-    view = body.get("view")
-    if view is not None:
-        if not all(_optional(view.get(key), str) for key in ("id", "type", "callback_id", "private_metadata", "hash")):
-            return "a view field has the wrong type"
-        if not _optional(view.get("blocks"), list) or not all(isinstance(b, dict) for b in view.get("blocks") or []):
-            return "`view.blocks` must be a list of objects"
-        state = view.get("state")
-        if state is not None:
-            values = state.get("values") if isinstance(state, dict) else None
-            if not isinstance(values, dict) or not all(
-                    isinstance(actions_state, dict) and all(_element_state_ok(s) for s in actions_state.values())
-                    for actions_state in values.values()):
-                return "`view.state.values` has the wrong shape"
+    if actions is not None and not _actions_ok(actions):
+        return "`actions` must be a list of actions"
+    problem = _view_problem(body.get("view"))
+    if problem:
+        return problem
     if body.get("type") in ("block_actions", "view_submission", "view_closed", "shortcut", "message_action") \
             and user is None:
         return "`user` is missing"
     if body.get("type") in ("block_actions", "interactive_message") and not actions:
         return "`actions` is missing or empty"  # bolt reads actions[0] for these, before any listener
+    return None
+
+
+def _actions_ok(actions: Any) -> bool:
+    return isinstance(actions, list) and all(
+        isinstance(a, dict) and isinstance(a.get("action_id"), str) and _optional(a.get("type"), str)
+        and _optional(a.get("value"), str) and _optional(a.get("block_id"), str) for a in actions)
+
+
+def _view_problem(view: Mapping[str, Any] | None) -> str | None:
+    if view is None:
+        return None
+    if not all(_optional(view.get(key), str) for key in ("id", "type", "callback_id", "private_metadata", "hash")):
+        return "a view field has the wrong type"
+    if not _optional(view.get("blocks"), list) or not all(isinstance(b, dict) for b in view.get("blocks") or []):
+        return "`view.blocks` must be a list of objects"
+    state = view.get("state")
+    if state is None:
+        return None
+    values = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(values, dict) or not all(
+            isinstance(actions_state, dict) and all(_element_state_ok(s) for s in actions_state.values())
+            for actions_state in values.values()):
+        return "`view.state.values` has the wrong shape"
     return None
 
 

@@ -2,7 +2,7 @@
 
 An Activity comes in, convert.py makes it an IncomingMessage, `Bot.handle` answers, cards.py
 renders the replies; notifications go to the security channel as proactive messages through
-conversation references kept in the store. All botbuilder use is in this file and server.py.
+conversation references kept in the store. The SDK's names come from adapters/teams/sdk/.
 """
 
 from __future__ import annotations
@@ -14,25 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-    ConversationReference,
-)
-from botframework.connector import ConnectorClient
-from botframework.connector.auth import AuthenticateRequestResult, ConnectorFactory
-from msrest.exceptions import ClientException, DeserializationError, SerializationError
 
 from adapters.delivery import DeliveryPolicy, truthful
-from adapters.teams import cards, openid
-from adapters.teams.connector_http import use_aiohttp
+from adapters.teams import cards
 from adapters.teams.convert import (
+    CAPABILITIES,
+    PLATFORM,
     base_conversation_id,
     conversation_type,
     teams_channel_id,
@@ -40,11 +27,34 @@ from adapters.teams.convert import (
     to_incoming,
     user_id,
 )
+from adapters.teams.sdk import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    AuthenticateRequestResult,
+    ChannelAccount,
+    ClientException,
+    ClientRetryPolicy,
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConnectorClient,
+    ConnectorFactory,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+    DeserializationError,
+    InvokeResponse,
+    SerializationError,
+    TurnContext,
+    openid,
+    use_aiohttp,
+)
 from bot.engine import Bot
 from bot.lang import locale_language
 from bot.messages import say
 from bot.models import IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.settings import Settings
+from bot.store.retention import personal_ref_key
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +93,7 @@ def channel_ref_key(channel_id: str) -> str:
 
 
 def user_ref_key(user: str) -> str:
-    return f"teams:user:{user}"
+    return personal_ref_key(PLATFORM, user)  # removed by the retention purge
 
 
 def card_activity(content: Mapping[str, Any], summary: str | None = None) -> Activity:
@@ -196,7 +206,7 @@ class TeamsHandler:
                     service_url=incoming.service_url,
                     conversation=ConversationAccount(id=new_context.activity.conversation.id,
                                                      conversation_type="personal", tenant_id=tenant))
-                await self.bot.store.save_conversation_ref(user_ref_key(user_id(incoming)), reference.serialize())
+                await self.bot.store.save_conversation_ref(user_ref_key(user_id(incoming)), reference.serialize(), platform=PLATFORM)
                 await self._post(new_context, reference, activity)
 
             await self.adapter.create_conversation(self.app_id, send, params, TEAMS_CHANNEL_ID,
@@ -301,7 +311,7 @@ class TeamsHandler:
         kind = conversation_type(activity)
         try:
             if kind == "personal":
-                await self.bot.store.save_conversation_ref(user_ref_key(user_id(activity)), reference.serialize())
+                await self.bot.store.save_conversation_ref(user_ref_key(user_id(activity)), reference.serialize(), platform=PLATFORM)
             channel = teams_channel_id(activity)
             # The security channel's reference: only from a message posted there (not an install
             # or membership event), authenticated, from a tenant we serve.
@@ -311,7 +321,7 @@ class TeamsHandler:
                 reference.conversation.id = base_conversation_id(channel)
                 reference.conversation.is_group = True
                 reference.user = None
-                await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize())
+                await self.bot.store.save_conversation_ref(channel_ref_key(channel), reference.serialize(), platform=PLATFORM)
         except Exception:
             log.warning("could not store the conversation reference", exc_info=True)
 
@@ -324,7 +334,8 @@ class TeamsHandler:
         if conversation_type(activity) != "personal" or "help" not in self.bot.knowledge.current.kb.intents:
             return
         message = IncomingMessage(user_id=user_id(activity), conversation_id=activity.conversation.id,
-                                  action="answer:help", platform="teams", locale=activity.locale)
+                                  action="answer:help", platform=PLATFORM, capabilities=CAPABILITIES,
+                                  locale=activity.locale)
         await self.deliver(context, message, await self.bot.handle(message))
 
 
@@ -332,8 +343,6 @@ def _cheap_connector_clients() -> None:
     """botbuilder builds two msrest clients per turn, and each builds a retry policy by scanning a
     999-item range against a 500-item *list* (~4 ms of CPU, a third of a turn under load). The
     list is only used for `in`: a frozenset gives the same policy at no cost."""
-    from msrest.universal_http.requests import ClientRetryPolicy
-
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         setattr(ClientRetryPolicy, "safe_codes", frozenset(ClientRetryPolicy.safe_codes))  # noqa: B010 - typed as a list
 
@@ -342,7 +351,7 @@ class _ReusedConnectors(ConnectorFactory):
     """Hands out one ConnectorClient per (service URL, audience) instead of one per turn.
 
     botbuilder builds a client, and so a fresh HTTP session and TCP connection, for every
-    activity; ours are reused, and send through one aiohttp session (connector_http.py). The
+    activity; ours are reused, and send through one aiohttp session (sdk/connector_http.py). The
     credentials object refreshes its own token, so a long-lived client stays valid."""
 
     def __init__(self, inner: ConnectorFactory, owner: _Authentication):

@@ -10,9 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.models import IncomingMessage
+from bot.models import Capabilities, IncomingMessage
 
 PLATFORM = "teams"
+# Forms are Adaptive Cards, whose choice sets show long labels whole.
+CAPABILITIES = Capabilities(forms=True, buttons=True, option_label_length=None)
 ACTION_KEY = "secbot_action"  # the key every Action.Submit `data` of ours carries
 SUBMIT_SUFFIX = "_submit"  # form "incident_form" is submitted as action "incident_submit"
 TIME_SUFFIX = "__time"  # the time half of a datetime field (Input.Date + Input.Time)
@@ -136,6 +138,7 @@ def to_incoming(activity: Any) -> IncomingMessage | None:
         "user_id": user_id(activity),
         "conversation_id": conversation_id,
         "platform": PLATFORM,
+        "capabilities": CAPABILITIES,
         "channel_id": teams_channel_id(activity),
         "user_name": getattr(sender, "name", None),
         "locale": getattr(activity, "locale", None),

@@ -15,9 +15,9 @@ from typing import Any
 
 import jwt
 from aiohttp import web
-from botbuilder.schema import Activity
 
 from adapters.teams.app import TeamsApp, build_teams_app
+from adapters.teams.sdk import Activity
 from bot.engine import Bot
 from bot.http_limits import BodyTimeout, body_timeout_response, read_body, start_server
 from bot.ops_http import add_health_route
@@ -38,30 +38,9 @@ def _error(status: int, message: str) -> web.Response:
 def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Application:
     async def messages(request: web.Request) -> web.StreamResponse:
         auth_header = request.headers.get("Authorization", "")
-        if not teams.local_mode and not auth_header.startswith("Bearer "):
-            return _error(401, "a valid Bot Framework token is required")
-        if request.content_type != "application/json":
-            return _error(415, "expected Content-Type: application/json")
-        if request.content_length is not None and request.content_length > max_body:
-            return _error(413, f"request body larger than {max_body} bytes")
-        try:
-            raw = await read_body(request)
-        except web.HTTPRequestEntityTooLarge:
-            return _error(413, f"request body larger than {max_body} bytes")
-        except BodyTimeout:
-            return body_timeout_response()
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested too deeply
-            body = None
-        problem = "the body is not valid JSON" if body is None else _check_activity(body)
-        if problem:
-            # The details help a developer in local mode; before the token is checked, say less.
-            return _error(400, problem if teams.local_mode else "the body is not a valid Bot Framework Activity")
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:  # noqa: BLE001 - msrest raises several kinds for wrong field types
-            return _error(400, "the body is not a valid Bot Framework Activity")
+        activity = await _read_activity(request, teams, auth_header, max_body)
+        if isinstance(activity, web.Response):
+            return activity
         try:
             invoke_response = await teams.adapter.process_activity(auth_header, activity, teams.handler.on_turn)
         except (PermissionError, jwt.PyJWTError):
@@ -80,6 +59,35 @@ def make_web_app(teams: TeamsApp, *, max_body: int = MAX_BODY_BYTES) -> web.Appl
     app.router.add_post("/api/messages", messages)
     add_health_route(app, info={"service": "secbot-teams", "mode": "local" if teams.local_mode else "authenticated"})
     return app
+
+
+async def _read_activity(request: web.Request, teams: TeamsApp, auth_header: str, max_body: int,
+                         ) -> Activity | web.Response:
+    """The request's Activity, or the 4xx that refuses it before the adapter sees it."""
+    if not teams.local_mode and not auth_header.startswith("Bearer "):
+        return _error(401, "a valid Bot Framework token is required")
+    if request.content_type != "application/json":
+        return _error(415, "expected Content-Type: application/json")
+    if request.content_length is not None and request.content_length > max_body:
+        return _error(413, f"request body larger than {max_body} bytes")
+    try:
+        raw = await read_body(request)
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, f"request body larger than {max_body} bytes")
+    except BodyTimeout:
+        return body_timeout_response()
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested too deeply
+        body = None
+    problem = "the body is not valid JSON" if body is None else _check_activity(body)
+    if problem:
+        # The details help a developer in local mode; before the token is checked, say less.
+        return _error(400, problem if teams.local_mode else "the body is not a valid Bot Framework Activity")
+    try:
+        return Activity().deserialize(body)
+    except Exception:  # noqa: BLE001 - msrest raises several kinds for wrong field types
+        return _error(400, "the body is not a valid Bot Framework Activity")
 
 
 def _check_activity(body: Any) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
-JST = timezone(timedelta(hours=9), "JST")
+from bot.models import JST
+
 JST_OFFSET = 9 * 3600
 EPOCH = date(1970, 1, 1)
 BANDS = ("answer", "suggest", "unknown")

@@ -21,8 +21,7 @@ from adapters.web.pages import render
 from adapters.web.security import browser_id
 from adapters.web.texts import page_lang, tr
 from bot.messages import say
-from bot.models import Form, IncomingMessage, Reply, ReplyKind, Response
-from bot.store.incidents import JST
+from bot.models import JST, Capabilities, Form, IncomingMessage, Reply, ReplyKind, Response
 from intents.checkup.model import set_id_for
 from intents.checkup.render import when
 from intents.incident.model import FORM_ID as INCIDENT_FORM
@@ -31,6 +30,8 @@ log = logging.getLogger(__name__)
 ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
 ANSWERS_SHOWN = 5  # the signed-in user's latest questions to the security team, with their answers
 MAX_USER_CHARS = 200
+# Forms are HTML forms (a date-time picker sends ISO 8601), whose options show long labels whole.
+CAPABILITIES = Capabilities(forms=True, buttons=True, option_label_length=None)
 MAX_QUESTION_CHARS = 2000
 
 
@@ -67,7 +68,7 @@ def web_user(request: web.Request) -> str | None:
 def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -> IncomingMessage:
     browser = hashlib.sha256(browser_id(request).encode()).hexdigest()[:20]
     return IncomingMessage(user_id=user or f"anonymous:{browser}", user_name=user, conversation_id=f"web:{browser}",
-                           platform="web", locale=lang, **fields)
+                           platform="web", capabilities=CAPABILITIES, locale=lang, **fields)
 
 
 async def _page(request: web.Request, lang: str, user: str | None, *, asked: str | None = None,

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import platformdirs
-
 from bot.store.checkups import CheckupFigures, CheckupRecord, LatestCheckup
 from bot.store.incidents import AuditEntry, IncidentRecord, TimelineEntry
 
@@ -128,9 +126,10 @@ class Store(Protocol):
                            details: Mapping[str, Any] | None = None) -> int: ...
     async def list_audit(self, target: str | None = None, *, limit: int = 1000) -> list[AuditEntry]: ...
 
-    # Where to send proactive messages (a Teams channel or personal chat), keyed by the adapter,
-    # e.g. "teams:channel:<channel id>"; `ref` is the platform's reference as a JSON object.
-    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None: ...
+    # Where to send proactive messages (a channel or a personal chat), keyed by the adapter,
+    # e.g. "<platform>:channel:<channel id>"; a person's is personal_ref_key(platform, user) (kept
+    # only for the retention period). `ref` is the platform's reference as a JSON object.
+    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str) -> None: ...
     async def get_conversation_ref(self, key: str) -> dict[str, Any] | None: ...
 
     # Checkup results (issue 8): one row per completed /checkup, committed before returning.
@@ -150,6 +149,8 @@ class Store(Protocol):
 
 def default_data_dir() -> Path:
     """The one folder secbot creates by itself (for the default SQLite file)."""
+    import platformdirs  # here: a start that names its database does not need it
+
     return Path(platformdirs.user_data_dir("secbot", appauthor=False))
 
 

@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -41,7 +42,7 @@ from bot.store.incidents import (
     record_from_row,
 )
 from bot.store.migrations import migrations
-from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
+from bot.store.retention import PERSONAL_REF_KIND, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import (
     LATEST_SQL,
     LATEST_UPSERT,
@@ -111,6 +112,14 @@ def is_connection_error(exc: BaseException, conn: asyncpg.Connection | None = No
     if isinstance(exc, asyncpg.InterfaceError):
         return conn is None or conn.is_closed() or "closed" in str(exc)
     return False
+
+
+@dataclass(frozen=True)
+class _Lost:
+    """A connection lost during one try; `sent`: the operation may have reached the server."""
+
+    error: BaseException
+    sent: bool
 
 
 class PostgresStore:
@@ -185,45 +194,48 @@ class PostgresStore:
         A failure before the operation was sent (no connection) is always retried once; one during
         it only when `retry` says the operation is safe to run twice."""
         pool = self._require()
-        for attempt in (1, 2):
-            sent = False
-            try:
-                conn = await pool.acquire(timeout=self.acquire_timeout)
-            except Exception as exc:  # noqa: BLE001
-                if not is_connection_error(exc):
-                    raise StoreError(self._failed(exc) if isinstance(exc, asyncpg.PostgresError)
-                                     else f"database error on {self.where}: {exc}") from None
-                error: BaseException = exc
-            else:
-                try:
-                    sent = True
-                    return await op(conn)
-                except asyncpg.PostgresError as exc:
-                    if not is_connection_error(exc, conn):
-                        raise StoreError(self._failed(exc)) from exc
-                    error = exc
-                except asyncpg.InternalClientError as exc:
-                    # The server ended the session while the connection sat idle (a restart, a
-                    # failover, pg_terminate_backend): asyncpg refuses to start the operation,
-                    # so nothing was sent. Drop the connection; the pool opens a new one.
-                    conn.terminate()
-                    error, sent = exc, False
-                except Exception as exc:
-                    if not is_connection_error(exc, conn):
-                        # Bad data the driver refuses (a lone surrogate, a NUL): a clear StoreError.
-                        raise StoreError(f"database error on {self.where}: {type(exc).__name__}: {exc}") from exc
-                    error = exc
-                finally:
-                    await self._release(pool, conn)
-            if attempt == 1 and (retry or not sent):
-                log.warning("postgres: connection to %s lost (%s); retrying once", self.where, _reason(error))
-                await asyncio.sleep(RETRY_PAUSE_SECONDS)
-                continue
-            if sent and not retry:
-                raise StoreError(f"the connection to the PostgreSQL database at {self.where} was lost during a write "
-                                 f"({_reason(error)}); it may not have been saved") from None
-            raise StoreError(self._unreachable(error)) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        outcome = await self._attempt(pool, op)
+        if not isinstance(outcome, _Lost):
+            return outcome
+        if retry or not outcome.sent:
+            log.warning("postgres: connection to %s lost (%s); retrying once", self.where, _reason(outcome.error))
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+            outcome = await self._attempt(pool, op)
+            if not isinstance(outcome, _Lost):
+                return outcome
+        if outcome.sent and not retry:
+            raise StoreError(f"the connection to the PostgreSQL database at {self.where} was lost during a write "
+                             f"({_reason(outcome.error)}); it may not have been saved") from None
+        raise StoreError(self._unreachable(outcome.error)) from None
+
+    async def _attempt(self, pool: asyncpg.Pool, op: Op[T]) -> T | _Lost:
+        """One try of `op`: its result, or the lost connection (any other failure is a StoreError)."""
+        try:
+            conn = await pool.acquire(timeout=self.acquire_timeout)
+        except Exception as exc:  # noqa: BLE001
+            if not is_connection_error(exc):
+                raise StoreError(self._failed(exc) if isinstance(exc, asyncpg.PostgresError)
+                                 else f"database error on {self.where}: {exc}") from None
+            return _Lost(exc, sent=False)
+        try:
+            return await op(conn)
+        except asyncpg.PostgresError as exc:
+            if not is_connection_error(exc, conn):
+                raise StoreError(self._failed(exc)) from exc
+            return _Lost(exc, sent=True)
+        except asyncpg.InternalClientError as exc:
+            # The server ended the session while the connection sat idle (a restart, a
+            # failover, pg_terminate_backend): asyncpg refuses to start the operation,
+            # so nothing was sent. Drop the connection; the pool opens a new one.
+            conn.terminate()
+            return _Lost(exc, sent=False)
+        except Exception as exc:
+            if not is_connection_error(exc, conn):
+                # Bad data the driver refuses (a lone surrogate, a NUL): a clear StoreError.
+                raise StoreError(f"database error on {self.where}: {type(exc).__name__}: {exc}") from exc
+            return _Lost(exc, sent=True)
+        finally:
+            await self._release(pool, conn)
 
     @staticmethod
     async def _release(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
@@ -362,8 +374,8 @@ class PostgresStore:
                 statuses = [await conn.execute(f"DELETE FROM {table} WHERE {column} < $1", older_than)
                             for table, column in deletes]
                 statuses.append(await conn.execute(
-                    "DELETE FROM conversation_refs WHERE updated_at < $1 AND starts_with(key, $2)",
-                    older_than, PERSONAL_REF_PREFIX))
+                    "DELETE FROM conversation_refs WHERE updated_at < $1 AND starts_with(key, platform || $2)",
+                    older_than, f":{PERSONAL_REF_KIND}:"))
                 statuses.append(await conn.execute(
                     "UPDATE conversation_state SET state = ((state::jsonb) - $2::text[])::text "
                     "WHERE updated_at < $1 AND (state::jsonb) ? $3",
@@ -435,7 +447,7 @@ class PostgresStore:
             PROBE_ID, time.time()))
 
     # -- conversation references (proactive messages) ---------------------------------------
-    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:
+    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str) -> None:
         text = json.dumps(ref, ensure_ascii=False)
         await self._run(lambda c: c.execute(
             "INSERT INTO conversation_refs (key, platform, ref, updated_at) VALUES ($1, $2, $3, $4) "

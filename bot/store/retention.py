@@ -9,5 +9,11 @@ from __future__ import annotations
 OFFER_SECONDS = 3600
 # Conversation-state keys holding a question as typed, while the offer to forward it stands.
 RAW_QUESTION_KEYS = ("last_question_raw", "last_question_until")
-# Conversation references that identify a person (kept only for the retention period).
-PERSONAL_REF_PREFIX = "teams:user:"
+# Conversation references that identify a person (kept only for the retention period) have keys
+# "<platform>:user:<user id>", the platform being the one they are saved with.
+PERSONAL_REF_KIND = "user"
+
+
+def personal_ref_key(platform: str, user_id: str) -> str:
+    """The key of a person's conversation reference, which the retention purge removes."""
+    return f"{platform}:{PERSONAL_REF_KIND}:{user_id}"

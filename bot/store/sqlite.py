@@ -22,7 +22,7 @@ from bot.store.base import (
     default_data_dir,
 )
 from bot.store.migrations import migrations
-from bot.store.retention import PERSONAL_REF_PREFIX, RAW_QUESTION_KEYS
+from bot.store.retention import PERSONAL_REF_KIND, RAW_QUESTION_KEYS
 from bot.store.sqlite_checkups import QUESTION_TEXTS, QUESTIONS_BY_DAY, SqliteCheckupsMixin
 from bot.store.sqlite_incidents import SqliteIncidentsMixin
 
@@ -253,8 +253,9 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             ("DELETE FROM conversation_state WHERE updated_at < ?", (older_than,)),
             ("DELETE FROM deliveries WHERE seen_at < ?", (older_than,)),
             ("DELETE FROM expert_questions WHERE asked_at < ?", (older_than,)),
-            ("DELETE FROM conversation_refs WHERE updated_at < ? AND substr(key, 1, ?) = ?",
-             (older_than, len(PERSONAL_REF_PREFIX), PERSONAL_REF_PREFIX)),
+            ("DELETE FROM conversation_refs WHERE updated_at < ? "
+             "AND substr(key, 1, length(platform) + ?) = platform || ?",
+             (older_than, len(PERSONAL_REF_KIND) + 2, f":{PERSONAL_REF_KIND}:")),
             (f"UPDATE conversation_state SET state = json_remove(state, {raw_paths}) "
              f"WHERE updated_at < ? AND json_extract(state, '$.{RAW_QUESTION_KEYS[0]}') IS NOT NULL",
              (offers_older_than,)),
@@ -316,7 +317,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
         self._check_file()
 
     # -- conversation references (proactive messages) ---------------------------------------
-    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str = "teams") -> None:
+    async def save_conversation_ref(self, key: str, ref: Mapping[str, Any], *, platform: str) -> None:
         await self.execute(
             "INSERT INTO conversation_refs (key, platform, ref, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET platform = excluded.platform, ref = excluded.ref, "

@@ -1,4 +1,4 @@
-"""CheckupFlow: /checkup as a modal or card (Slack, Teams) or step by step (terminal).
+"""CheckupFlow: /checkup as one form where the front end renders forms, else step by step.
 
 `/checkup` runs the default set, `/checkup <set>` another one; the organisation's name is
 asked first. `/checkup history` lists the asker's own results only; `/checkup report [set]`
@@ -20,7 +20,6 @@ from intents.checkup.scoring import check_answers, check_value, clean_organizati
 from intents.checkup.texts import t
 from intents.forms import FormWalker, WalkField, fold, private_reply
 
-FORM_PLATFORMS = ("slack", "teams", "web")  # they render Reply.form as a modal / Adaptive Card / HTML form
 HELP_WORDS = {"help", "ヘルプ", "?", "使い方"}
 
 
@@ -110,7 +109,7 @@ class CheckupFlow(FormWalker):
             return private_reply(turn, t("unknown_set", turn.lang, name=(set_id or "")[:40], sets=self._set_names(model)),
                                  ReplyKind.ERROR)
         lang = turn.lang
-        if turn.message.platform in FORM_PLATFORMS:
+        if turn.message.capabilities.forms:
             self.clear(turn)
             return private_reply(turn, t("form_prompt", lang), ReplyKind.FORM, form=checkup.form(lang),
                                  title=checkup.title.get(lang))

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized
-from bot.models import Choice as FormChoice
-from bot.models import Form, FormField, Source
+from bot.models import OPTION_LABEL_LIMIT, Form, FormField, Source
 from bot.yaml_source import Problem, YamlDocument
+from intents.forms import Choice
 
 DEFAULT_SET = "default"
 FORM_PREFIX = "checkup"
@@ -21,13 +21,12 @@ FORM_SUFFIX = "_form"
 ORG_FIELD = "organization"  # the first field: the organisation's name as entered
 ORG_MAX_LENGTH = 200
 RESERVED_SETS = {"history", "report", "help"}  # subcommands of /checkup
-SLACK_OPTION_LIMIT = 75  # Slack truncates longer select options
 
 ORG_LABEL = Localized("組織名（会社名・部署名）", "Organisation name (company or department)")
 
 
 def form_id_for(set_id: str) -> str:
-    """"default" -> "checkup_form", "supplier" -> "checkup_supplier_form" (Teams: *_submit)."""
+    """"default" -> "checkup_form", "supplier" -> "checkup_supplier_form"."""
     return f"{FORM_PREFIX}{FORM_SUFFIX}" if set_id == DEFAULT_SET else f"{FORM_PREFIX}_{set_id}{FORM_SUFFIX}"
 
 
@@ -37,14 +36,6 @@ def set_id_for(form_id: str) -> str | None:
     if form_id.startswith(f"{FORM_PREFIX}_") and form_id.endswith(FORM_SUFFIX):
         return form_id.removeprefix(f"{FORM_PREFIX}_").removesuffix(FORM_SUFFIX) or None
     return None
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: Localized
-    score: int | None = None
-    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,11 +128,11 @@ class CheckupSet:
         return (OrgField(), *self.questions)
 
     def form(self, lang: str) -> Form:
-        """The whole set as one form (Slack modal, Teams Adaptive Card)."""
+        """The whole set as one form (for a front end that renders forms)."""
         org = OrgField()
         fields = [FormField(id=org.id, label=org.label.get(lang), kind="text", max_length=org.max_length)]
         fields += [FormField(id=q.id, label=q.label.get(lang), kind="choice", help=q.help.get(lang) if q.help else None,
-                             choices=tuple(FormChoice(c.value, c.label.get(lang)) for c in q.choices))
+                             choices=tuple(c.option(lang) for c in q.choices))
                    for q in self.questions]
         return Form(id=self.form_id, title=self.title.get(lang), submit_label=self.submit_label.get(lang),
                     fields=tuple(fields), intro=self.intro.get(lang) if self.intro else None)
@@ -182,10 +173,10 @@ def _question(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any], 
                                         "and cannot have a score"))
         label = Localized.of(c["label"])
         for lang in ("ja", "en"):
-            if len(label.get(lang)) > SLACK_OPTION_LIMIT:
+            if len(label.get(lang)) > OPTION_LABEL_LIMIT:
                 problems.append(doc.problem((*where, "label", lang), f"question '{qid}': the {lang} label of '{value}' "
-                                            f"is longer than {SLACK_OPTION_LIMIT} characters (Slack cuts it)"))
-        choices.append(Choice(value, label, c.get("score"), na))
+                                            f"is longer than {OPTION_LABEL_LIMIT} characters (some chat front ends cut it)"))
+        choices.append(Choice(value, label, score=c.get("score"), not_applicable=na))
     scored = [c.score for c in choices if not c.not_applicable and c.score is not None]
     if scored and max(scored) == 0:
         problems.append(doc.problem((*path, "choices"), f"question '{qid}': no choice scores above 0, so it cannot be scored"))

@@ -1,4 +1,4 @@
-"""IncidentFlow: /incident as a modal or card (Slack, Teams) or step by step (terminal).
+"""IncidentFlow: /incident as one form where the front end renders forms, else step by step.
 
 State while walking the form (state["incident"]): the answers so far, the ids asked in
 order (for `back`), the field being asked, and the language the walk started in."""
@@ -21,7 +21,6 @@ from intents.incident.rules import evaluate
 from intents.incident.texts import t
 from intents.incident.validation import check_answers, check_value
 
-FORM_PLATFORMS = ("slack", "teams", "web")  # they render Reply.form as a modal / Adaptive Card / HTML form
 RESPONDER_COMMANDS = {"list", "show", "note", "close"}
 _reply = private_reply
 
@@ -94,7 +93,7 @@ class IncidentFlow(FormWalker):
         model = self._model(turn)
         if model is None:
             return _reply(turn, t("not_configured", turn.lang), ReplyKind.ERROR)
-        if turn.message.platform in FORM_PLATFORMS:
+        if turn.message.capabilities.forms:
             self.clear(turn)
             return _reply(turn, t("form_prompt", turn.lang), ReplyKind.FORM, form=model.form(turn.lang),
                           title=model.title.get(turn.lang))

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized, SourceRef
-from bot.models import Choice as FormChoice
-from bot.models import Form, FormField
+from bot.knowledge_base import KnowledgeBase, KnowledgeError, Localized
+from bot.models import Form, FormField, Source
 from bot.yaml_source import Problem, YamlDocument
+from intents.forms import Choice
 
 FORM_ID = "incident_form"
 TYPE_FIELD = "incident_type"  # the field whose value picks the first-response checklist
@@ -41,7 +41,7 @@ class Sector:
     id: str
     name: Localized
     ministry: Localized | None = None  # None: the reference does not say; `unknown` explains where to ask
-    source: SourceRef | None = None
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,13 @@ class Contact:
     helps_with: Localized
     does_not: Localized
     how: tuple[ContactMethod, ...]
-    source: SourceRef
+    source: Source
     confidence: str = "H"
     sectors: tuple[Sector, ...] = ()
     sector_unknown: Localized | None = None  # shown for a sector whose ministry the reference does not give
 
     def sector(self, sector_id: str | None) -> Sector | None:
         return next((s for s in self.sectors if s.id == sector_id), None)
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: Localized
-    keywords: tuple[str, ...] = ()  # words a typed answer may use for this choice ("ランサム", "hacked")
 
 
 @dataclass(frozen=True)
@@ -168,7 +161,7 @@ class TriageModel:
         return full
 
     def form(self, lang: str) -> Form:
-        """The form as the adapters render it (Slack modal, Teams Adaptive Card)."""
+        """The form as the adapters render it (for a front end that renders forms)."""
         return Form(
             id=self.form_id,
             title=self.title.get(lang),
@@ -177,7 +170,7 @@ class TriageModel:
             fields=tuple(
                 FormField(
                     id=f.id, label=f.label.get(lang), kind=f.kind, required=f.required,
-                    choices=tuple(FormChoice(c.value, c.label.get(lang)) for c in f.choices),
+                    choices=tuple(c.option(lang) for c in f.choices),
                     placeholder=f.placeholder.get(lang) if f.placeholder else None,
                     help=f.help.get(lang) if f.help else None,
                     show_if={name: tuple(sorted(values)) for name, values in f.show_if},
@@ -192,8 +185,8 @@ def _loc(data: Mapping[str, Any] | None) -> Localized | None:
     return Localized.of(data) if data else None
 
 
-def _source(data: Mapping[str, Any]) -> SourceRef:
-    return SourceRef(str(data["title"]).strip(), str(data["url"]).strip())
+def _source(data: Mapping[str, Any]) -> Source:
+    return Source(str(data["title"]).strip(), str(data["url"]).strip())
 
 
 # -- contacts ---------------------------------------------------------------------------------
@@ -250,51 +243,72 @@ def build_fields(doc: YamlDocument, problems: list[Problem]) -> tuple[Field, ...
         if fid in fields:
             problems.append(doc.problem((*path, "id"), f"duplicate field id '{fid}'"))
             continue
-        choices = tuple(Choice(str(c["value"]), Localized.of(c["label"]), tuple(map(str, c.get("keywords", ()))))
-                        for c in raw.get("choices", ()))
-        if kind == "choice" and not choices:
-            problems.append(doc.problem(path, f"field '{fid}' is a choice but has no `choices`"))
-        if kind != "choice" and choices:
-            problems.append(doc.problem((*path, "choices"), f"field '{fid}' is {kind}: only choice fields have `choices`"))
-        seen: set[str] = set()
-        for c_index, choice in enumerate(choices):
-            if choice.value in seen:
-                problems.append(doc.problem((*path, "choices", c_index), f"field '{fid}': duplicate value '{choice.value}'"))
-            seen.add(choice.value)
+        choices = _field_choices(doc, path, raw, problems)
         show_if = _condition(raw.get("show_if", {}))
-        for name, values in show_if:
-            where = (*path, "show_if", name)
-            other = fields.get(name)
-            if other is None:
-                later = any(f.get("id") == name for f in doc.data["triage"]["form"]["fields"])
-                problems.append(doc.problem(where, f"field '{fid}': show_if refers to "
-                                            + (f"field '{name}', which comes later (only earlier answers can be used)"
-                                               if later else f"unknown field '{name}'")))
-            elif other.kind != "choice":
-                problems.append(doc.problem(where, f"field '{fid}': show_if needs a choice field, '{name}' is {other.kind}"))
-            else:
-                for value in sorted(values - set(other.values)):
-                    problems.append(doc.problem(where, f"field '{fid}': show_if value '{value}' is not a value of '{name}' "
-                                                f"(values: {', '.join(other.values)})"))
+        _check_show_if(doc, path, fid, show_if, fields, problems)
         fields[fid] = Field(
             id=fid, kind=kind, label=Localized.of(raw["label"]), required=bool(raw.get("required", True)),
             choices=choices, help=_loc(raw.get("help")), placeholder=_loc(raw.get("placeholder")), show_if=show_if,
             max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH[kind])),
             implied=tuple((_condition(i["when"]), str(i["value"])) for i in raw.get("implied", ())))
-        for i_index, entry in enumerate(raw.get("implied", ())):
-            if str(entry["value"]) not in fields[fid].values:
-                problems.append(doc.problem((*path, "implied", i_index), f"field '{fid}': implied value "
-                                            f"'{entry['value']}' is not one of its values"))
-            for name in entry["when"]:
-                if name not in fields:
-                    problems.append(doc.problem((*path, "implied", i_index), f"field '{fid}': implied refers to "
-                                                f"'{name}', which is not an earlier field"))
+        _check_implied(doc, path, raw, fields, problems)
     type_field = fields.get(TYPE_FIELD)
     if type_field is None or type_field.kind != "choice":
         problems.append(doc.problem(("triage", "form", "fields"), f"the form needs a choice field '{TYPE_FIELD}' (it picks the checklist)"))
     elif type_field.show_if:
         problems.append(doc.problem(("triage", "form", "fields"), f"'{TYPE_FIELD}' must always be asked (no show_if)"))
     return tuple(fields.values())
+
+
+def _field_choices(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any],
+                   problems: list[Problem]) -> tuple[Choice, ...]:
+    """A field's choices: only a choice field has them, each value once."""
+    fid, kind = raw["id"], raw["kind"]
+    choices = tuple(Choice(str(c["value"]), Localized.of(c["label"]), tuple(map(str, c.get("keywords", ()))))
+                    for c in raw.get("choices", ()))
+    if kind == "choice" and not choices:
+        problems.append(doc.problem(path, f"field '{fid}' is a choice but has no `choices`"))
+    if kind != "choice" and choices:
+        problems.append(doc.problem((*path, "choices"), f"field '{fid}' is {kind}: only choice fields have `choices`"))
+    seen: set[str] = set()
+    for c_index, choice in enumerate(choices):
+        if choice.value in seen:
+            problems.append(doc.problem((*path, "choices", c_index), f"field '{fid}': duplicate value '{choice.value}'"))
+        seen.add(choice.value)
+    return choices
+
+
+def _check_show_if(doc: YamlDocument, path: tuple[Any, ...], fid: str, show_if: Condition,
+                   fields: Mapping[str, Field], problems: list[Problem]) -> None:
+    """show_if may only name earlier choice fields, and their values."""
+    for name, values in show_if:
+        where = (*path, "show_if", name)
+        other = fields.get(name)
+        if other is None:
+            later = any(f.get("id") == name for f in doc.data["triage"]["form"]["fields"])
+            problems.append(doc.problem(where, f"field '{fid}': show_if refers to "
+                                        + (f"field '{name}', which comes later (only earlier answers can be used)"
+                                           if later else f"unknown field '{name}'")))
+        elif other.kind != "choice":
+            problems.append(doc.problem(where, f"field '{fid}': show_if needs a choice field, '{name}' is {other.kind}"))
+        else:
+            for value in sorted(values - set(other.values)):
+                problems.append(doc.problem(where, f"field '{fid}': show_if value '{value}' is not a value of '{name}' "
+                                            f"(values: {', '.join(other.values)})"))
+
+
+def _check_implied(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any], fields: Mapping[str, Field],
+                   problems: list[Problem]) -> None:
+    """An implied value is one of the field's own, implied by earlier fields."""
+    fid = raw["id"]
+    for i_index, entry in enumerate(raw.get("implied", ())):
+        if str(entry["value"]) not in fields[fid].values:
+            problems.append(doc.problem((*path, "implied", i_index), f"field '{fid}': implied value "
+                                        f"'{entry['value']}' is not one of its values"))
+        for name in entry["when"]:
+            if name not in fields:
+                problems.append(doc.problem((*path, "implied", i_index), f"field '{fid}': implied refers to "
+                                            f"'{name}', which is not an earlier field"))
 
 
 # -- rules --------------------------------------------------------------------------------------
@@ -345,55 +359,75 @@ def build_rules(doc: YamlDocument, fields: Mapping[str, Field], contacts: Mappin
             problems.append(doc.problem((*path, "id"), f"duplicate rule id '{rid}' (rule #{seen[rid] + 1} has it)"))
         seen.setdefault(rid, index)
         when = _condition(raw["when"])
-        for name, values in when:
-            where = (*path, "when", name)
-            target = fields.get(name)
-            if target is None:
-                problems.append(doc.problem(where, f"rule '{rid}' can never fire: unknown field '{name}' "
-                                            f"(fields: {', '.join(fields)})"))
-            elif target.kind != "choice":
-                problems.append(doc.problem(where, f"rule '{rid}' can never fire: '{name}' is a {target.kind} field; "
-                                            "conditions need a choice field"))
-            else:
-                for value in sorted(values - set(target.values)):
-                    problems.append(doc.problem(where, f"rule '{rid}' can never fire: '{value}' is not a value of "
-                                                f"'{name}' (values: {', '.join(target.values)})"))
-        additions = []
-        listed: set[str] = set()
-        for a_index, item in enumerate(raw.get("add", ())):
-            if item["contact"] not in contacts:
-                problems.append(doc.problem((*path, "add", a_index, "contact"),
-                                            f"rule '{rid}': unknown contact '{item['contact']}' "
-                                            f"(contacts: {', '.join(contacts) or 'none defined'})"))
-            elif item["contact"] in listed:
-                problems.append(doc.problem((*path, "add", a_index, "contact"),
-                                            f"rule '{rid}' adds contact '{item['contact']}' twice"))
-            listed.add(item["contact"])
-            if item["priority"] not in {p.id for p in priorities}:
-                problems.append(doc.problem((*path, "add", a_index, "priority"),
-                                            f"rule '{rid}': unknown priority '{item['priority']}' "
-                                            f"(priorities: {', '.join(p.id for p in priorities)})"))
-            additions.append(Addition(item["contact"], Localized.of(item["why"]), item["priority"],
-                                      _loc(item.get("deadline"))))
-        rule = Rule(id=rid, when=when, add=tuple(additions), steps=tuple(Localized.of(s) for s in raw.get("steps", ())),
+        _check_when(doc, path, rid, when, fields, problems)
+        additions = _additions(doc, path, raw, contacts, priorities, problems)
+        rule = Rule(id=rid, when=when, add=additions, steps=tuple(Localized.of(s) for s in raw.get("steps", ())),
                     urgent_steps=tuple(Localized.of(s) for s in raw.get("urgent_steps", ())),
                     stop=bool(raw.get("stop", False)), file=str(doc.path), line=doc.line_of((*path, "id")),
                     unless=_condition(raw.get("unless", {})))
         if len(problems) == before:  # the condition names known fields and values
-            domain, reason = reachable_domain(when, fields)
-            if reason:
-                problems.append(doc.problem((*path, "when"), f"rule '{rid}' can never fire: {reason}"))
-            else:
-                for earlier, condition in stoppers:
-                    if all(name in domain and domain[name] <= values for name, values in condition):
-                        problems.append(doc.problem(
-                            (*path, "when"), f"rule '{rid}' can never fire: rule '{earlier.id}' (line {earlier.line}) "
-                            "matches whenever it does and has `stop: true`"))
-                        break
+            _check_reachable(doc, path, rule, fields, stoppers, problems)
         if rule.stop:
             stoppers.append((rule, when))
         rules.append(rule)
     return tuple(rules)
+
+
+def _check_when(doc: YamlDocument, path: tuple[Any, ...], rid: str, when: Condition, fields: Mapping[str, Field],
+                problems: list[Problem]) -> None:
+    """A rule's condition names choice fields and their values."""
+    for name, values in when:
+        where = (*path, "when", name)
+        target = fields.get(name)
+        if target is None:
+            problems.append(doc.problem(where, f"rule '{rid}' can never fire: unknown field '{name}' "
+                                        f"(fields: {', '.join(fields)})"))
+        elif target.kind != "choice":
+            problems.append(doc.problem(where, f"rule '{rid}' can never fire: '{name}' is a {target.kind} field; "
+                                        "conditions need a choice field"))
+        else:
+            for value in sorted(values - set(target.values)):
+                problems.append(doc.problem(where, f"rule '{rid}' can never fire: '{value}' is not a value of "
+                                            f"'{name}' (values: {', '.join(target.values)})"))
+
+
+def _additions(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any], contacts: Mapping[str, Contact],
+               priorities: tuple[Priority, ...], problems: list[Problem]) -> tuple[Addition, ...]:
+    """The contacts a rule adds: known contacts, each once, with a known priority."""
+    rid = raw["id"]
+    additions = []
+    listed: set[str] = set()
+    for a_index, item in enumerate(raw.get("add", ())):
+        if item["contact"] not in contacts:
+            problems.append(doc.problem((*path, "add", a_index, "contact"),
+                                        f"rule '{rid}': unknown contact '{item['contact']}' "
+                                        f"(contacts: {', '.join(contacts) or 'none defined'})"))
+        elif item["contact"] in listed:
+            problems.append(doc.problem((*path, "add", a_index, "contact"),
+                                        f"rule '{rid}' adds contact '{item['contact']}' twice"))
+        listed.add(item["contact"])
+        if item["priority"] not in {p.id for p in priorities}:
+            problems.append(doc.problem((*path, "add", a_index, "priority"),
+                                        f"rule '{rid}': unknown priority '{item['priority']}' "
+                                        f"(priorities: {', '.join(p.id for p in priorities)})"))
+        additions.append(Addition(item["contact"], Localized.of(item["why"]), item["priority"],
+                                  _loc(item.get("deadline"))))
+    return tuple(additions)
+
+
+def _check_reachable(doc: YamlDocument, path: tuple[Any, ...], rule: Rule, fields: Mapping[str, Field],
+                     stoppers: list[tuple[Rule, Condition]], problems: list[Problem]) -> None:
+    """A rule can fire: its show_if chain holds, and no earlier `stop: true` rule always wins."""
+    domain, reason = reachable_domain(rule.when, fields)
+    if reason:
+        problems.append(doc.problem((*path, "when"), f"rule '{rule.id}' can never fire: {reason}"))
+        return
+    for earlier, condition in stoppers:
+        if all(name in domain and domain[name] <= values for name, values in condition):
+            problems.append(doc.problem(
+                (*path, "when"), f"rule '{rule.id}' can never fire: rule '{earlier.id}' (line {earlier.line}) "
+                "matches whenever it does and has `stop: true`"))
+            return
 
 
 def build_checklists(doc: YamlDocument, fields: Mapping[str, Field], problems: list[Problem]) -> dict[str, tuple[Localized, ...]]:

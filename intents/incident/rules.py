@@ -84,8 +84,8 @@ def evaluate(model: TriageModel, answers: Mapping[str, str]) -> TriageResult:
 
     A contact named by several rules is listed once, at the best tier any of them gives it,
     with that rule's why and deadline (the same reason is never repeated). Answers to fields
-    that would not have been asked are ignored, so a Slack modal that shows every field gives
-    the same result as the step-by-step terminal walk."""
+    that would not have been asked are ignored, so a whole form that shows every field gives
+    the same result as the step-by-step walk."""
     asked: dict[str, str] = {}
     for item in model.fields:
         if item.shown(asked) and answers.get(item.id):

@@ -1,7 +1,8 @@
 """Check a whole set of answers (a submitted modal, an answers file, one console step).
 
-The same checks serve every front end, so a Slack modal, a Teams card, the terminal and
-`secbot triage` accept and refuse exactly the same input."""
+The same checks serve every front end, so a form in a chat, on the web, the terminal and
+`secbot triage` accept and refuse exactly the same input. The adapters hand over a date
+picker's value as ISO 8601 (they convert their own formats first)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from intents.incident.model import TYPE_FIELD, Field, TriageModel
 from intents.incident.texts import t
 
 NOW_WORDS = {"now", "just now", "today", "今", "いま", "たった今", "さっき", "現在"}
-_EPOCH = re.compile(r"^\d{9,11}(\.\d+)?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -93,8 +93,8 @@ def _relative(value: str, now: datetime) -> datetime | None:
 
 
 def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
-    """ISO-like date/time (naive = Japan time), a Unix timestamp (Slack's datetimepicker), "now",
-    or a relative time ("今朝9時", "昨日", "today 9am", "2 hours ago")."""
+    """ISO-like date/time (naive = Japan time), "now", or a relative time ("今朝9時", "昨日",
+    "today 9am", "2 hours ago")."""
     now = (now or datetime.now(JST)).astimezone(JST).replace(microsecond=0)
     value = text.strip()
     if value.lower() in NOW_WORDS:
@@ -102,8 +102,6 @@ def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
     relative = _relative(value, now)
     if relative is not None:
         return relative
-    if _EPOCH.match(value):
-        return datetime.fromtimestamp(float(value), JST)
     value = value.replace("/", "-").replace("Z", "+00:00")
     value = re.sub(r"^(\d{4}-\d{1,2}-\d{1,2})\s+", r"\1T", value)
     value = re.sub(r"^(\d{4})-(\d)-", r"\1-0\2-", value)

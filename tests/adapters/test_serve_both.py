@@ -35,7 +35,7 @@ def _free_ports(count: int) -> list[int]:
 
 
 async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path, mini_knowledge: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft")) or k == "SECBOT_CACHE_DIR"}
     env.update(SLACK_BOT_TOKEN="xoxb-test-not-real", SLACK_SIGNING_SECRET="not-a-real-secret",
                SECBOT_SECURITY_CHANNEL="C0SECURITY", SECBOT_SLACK_API_URL="http://127.0.0.1:9/api/",
                SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
@@ -71,7 +71,7 @@ async def test_serve_both_runs_slack_and_teams_and_stops_cleanly(tmp_path: Path,
 
 
 async def test_serve_without_configuration_names_what_is_missing(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft")) or k == "SECBOT_CACHE_DIR"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "adapters.cli", "serve", "both", env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
@@ -87,7 +87,7 @@ async def test_a_taken_operator_port_is_named_in_the_error(tmp_path: Path, mini_
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_", "Microsoft")) or k == "SECBOT_CACHE_DIR"}
         env.update(SECBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'ops.db'}", SECBOT_KNOWLEDGE=str(mini_knowledge),
                    SECBOT_OPS_PORT=str(taken.getsockname()[1]))
         process = await asyncio.create_subprocess_exec(

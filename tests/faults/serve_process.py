@@ -32,7 +32,7 @@ _LISTENING = {
 def clean_env(**values: str) -> dict[str, str]:
     """This environment without any Slack/Teams/secbot setting, plus `values`."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "SECBOT_", "Microsoft"))}
+           if not k.startswith(("SLACK_", "SECBOT_", "Microsoft")) or k == "SECBOT_CACHE_DIR"}
     env["PYTHONPATH"] = str(REPO)
     env["SECBOT_OPS_PORT"] = "0"  # a free port: several servers run side by side in the tests
     env.update(values)

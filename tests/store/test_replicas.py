@@ -77,7 +77,7 @@ class Replica:
 
 
 async def start_replica(name: str, database_url: str, fake: FakeSlack) -> Replica:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_")) or k == "SECBOT_CACHE_DIR"}
     env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SECBOT_SECURITY_CHANNEL=SECURITY_CHANNEL,
                SECBOT_SLACK_API_URL=fake.api_url, SECBOT_DATABASE_URL=database_url, PYTHONUNBUFFERED="1",
                SECBOT_OPS_PORT="0")  # two replicas on one host: an operator port each

@@ -181,7 +181,7 @@ async def test_a_delivery_claimed_from_two_connections_at_once_is_won_exactly_on
 async def test_conversation_refs_round_trip_and_are_replaced(store: Store) -> None:
     assert await store.get_conversation_ref("teams:channel:19:abc") is None
     ref = {"conversation": {"id": "19:abc@thread.tacv2"}, "serviceUrl": "https://smba.example/jp/", "名前": "セキュリティ"}
-    await store.save_conversation_ref("teams:channel:19:abc", ref)
+    await store.save_conversation_ref("teams:channel:19:abc", ref, platform="teams")
     assert await store.get_conversation_ref("teams:channel:19:abc") == ref
     await store.save_conversation_ref("teams:channel:19:abc", {"v": 2}, platform="teams")
     assert await store.get_conversation_ref("teams:channel:19:abc") == {"v": 2}
@@ -371,8 +371,9 @@ async def test_purge_expired_removes_every_table_that_holds_user_text_or_ids(sto
     await store.claim_delivery("slack:Ev0ALICE")
     await store.create_expert_question(platform="slack", user_id="U0ALICE", conversation_id="D1", lang="en",
                                        question="mail taro@example.com")
-    await store.save_conversation_ref("teams:user:aad-alice", {"user": {"id": "29:alice"}})
-    await store.save_conversation_ref("teams:channel:19:sec@thread.tacv2", {"conversation": {"id": "19:sec"}})
+    await store.save_conversation_ref("teams:user:aad-alice", {"user": {"id": "29:alice"}}, platform="teams")
+    await store.save_conversation_ref("teams:channel:19:sec@thread.tacv2", {"conversation": {"id": "19:sec"}},
+                                     platform="teams")
     incident = await new_incident(store)
 
     assert await store.purge_expired(older_than=time.time() - 3600, offers_older_than=time.time() - 3600) == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.models import IncomingMessage, ReplyKind
+from adapters.slack.convert import CAPABILITIES as SLACK
+from adapters.teams.convert import CAPABILITIES as TEAMS
+from bot.models import TEXT_ONLY, IncomingMessage, ReplyKind
 
 ANSWERS = {"organization": "田中製作所", "policy": "yes", "owner": "partly", "budget": "no", "assets": "yes",
            "exposure": "unknown", "review": "no", "insurance": "yes", "updates": "yes", "malware": "yes", "mfa": "partly",
@@ -11,8 +13,9 @@ ANSWERS = {"organization": "田中製作所", "policy": "yes", "owner": "partly"
 
 
 def msg(platform: str = "slack", user: str = "U1", locale: str = "en-US", **kw: object) -> IncomingMessage:
+    capabilities = {"slack": SLACK, "teams": TEAMS}.get(platform, TEXT_ONLY)
     return IncomingMessage(user_id=user, conversation_id=f"D-{user}", channel_id=f"D-{user}", platform=platform,
-                           user_name=user.lower(), locale=locale, **kw)
+                           capabilities=capabilities, user_name=user.lower(), locale=locale, **kw)
 
 
 async def test_slack_and_teams_get_the_whole_set_as_one_form_with_the_organisation_first(make_bot):

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from intents.assemble import build_snapshot
-from intents.evaluation import DEFAULT_EVAL_FILE, evaluate, format_report, load_questions
+from intents.evaluation import (
+    DEFAULT_EVAL_FILE,
+    RIGHT,
+    SUGGESTED_RIGHT,
+    evaluate,
+    format_report,
+    load_questions,
+)
 from intents.matcher import Matcher, Thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,8 +28,15 @@ REJECTION_FLOOR = 0.95
 
 # The `kind: realistic` section (long, situational questions, issue #11) is held to its own floor:
 # at least this share helped (answered right, or the right topic among the suggestions), and
-# none of its must-not-answer questions answered. Measured 65% helped when it was written.
-REALISTIC_HELPED_FLOOR = 0.6
+# none of its must-not-answer questions answered. Measured 65% helped when it was written, 100%
+# since the decision weighs a wrong answer worse than a refusal (third round).
+REALISTIC_HELPED_FLOOR = 0.9
+# The shared realistic development set (../shared/data/realistic-questions), per language: measured
+# helped ja 96.8% / en 94.7%, answered right 74.2% / 71.9% (benchmarks/README.md, issue #11).
+SHARED_REALISTIC = next((p for p in [ROOT.parent / "shared" / "data" / "realistic-questions" / "questions.yaml",
+                                     Path("/work/shared/data/realistic-questions/questions.yaml")] if p.exists()), None)
+SHARED_HELPED_FLOOR = 0.93
+SHARED_RIGHT_FLOOR = 0.70
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +92,12 @@ def test_clinc150_sample_stays_accurate():
     val = [(t, i) for t, i in data["val"] if i in keep]
     top1 = sum((c := matcher.scores(t, limit=1)[1]) and c[0].intent == i for t, i in val) / len(val)
     assert top1 >= 0.90
+
+
+@pytest.mark.skipif(SHARED_REALISTIC is None, reason="the shared realistic questions are not available")
+def test_shared_realistic_set_is_helped_in_each_language_and_never_answers_what_it_must_not(snapshot):
+    report = evaluate(snapshot.matcher, load_questions(SHARED_REALISTIC))
+    for lang in ("ja", "en"):
+        assert report.share(lang, RIGHT, SUGGESTED_RIGHT) >= SHARED_HELPED_FLOOR, format_report(report, verbose=True)
+        assert report.share(lang, RIGHT) >= SHARED_RIGHT_FLOOR, format_report(report, verbose=True)
+    assert not report.false_answers, format_report(report, verbose=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.slack.convert import CAPABILITIES as SLACK
+from adapters.teams.convert import CAPABILITIES as TEAMS
 from bot.models import IncomingMessage, ReplyKind
 
 GOOD = {
@@ -14,13 +16,14 @@ GOOD = {
 
 def slack(text: str = "", user: str = "U1", channel: str = "D1", **kw: object) -> IncomingMessage:
     return IncomingMessage(user_id=user, conversation_id=channel, channel_id=channel, text=text, platform="slack",
-                           user_name="taro", locale="en-US", **kw)
+                           capabilities=SLACK, user_name="taro", locale="en-US", **kw)
 
 
 async def test_slack_and_teams_get_the_whole_form_privately(make_bot):
     bot = await make_bot()
-    for platform in ("slack", "teams"):
-        message = IncomingMessage(user_id="U1", conversation_id="C1", text="/incident", platform=platform, locale="ja-JP")
+    for platform, capabilities in (("slack", SLACK), ("teams", TEAMS)):
+        message = IncomingMessage(user_id="U1", conversation_id="C1", text="/incident", platform=platform,
+                                  capabilities=capabilities, locale="ja-JP")
         [reply] = (await bot.handle(message)).replies
         assert reply.kind is ReplyKind.FORM and reply.private and reply.lang == "ja"
         form = reply.form

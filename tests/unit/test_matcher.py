@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import intents.matcher as matcher_module
@@ -194,3 +196,22 @@ def test_the_japanese_analyzer_is_a_constructor_argument():
     assert m.match("らんさむの被害").best.intent == "a"
     assert m.score("らんさむの被害").candidates != Matcher([("a", "ランサムウェア"), ("b", "標的型攻撃")]).score(
         "らんさむの被害").candidates
+
+
+def test_an_intent_without_rare_evidence_is_only_suggested():
+    """A clear lead is not enough: the best intent must share `rare_features` topic-bearing features."""
+    t = Thresholds(answer=0.3, suggest=0.1, margin=0.0, sure=0.6, rare_features=2)
+    lead = [Candidate("a", 0.45, "", rare=0), Candidate("b", 0.2, "")]
+    assert decide_band(t, lead) is Band.SUGGEST
+    assert decide_band(t, [Candidate("a", 0.45, "", rare=2), Candidate("b", 0.2, "")]) is Band.ANSWER
+    assert decide_band(Thresholds(answer=0.3, suggest=0.1, margin=0.0, sure=0.6), lead) is Band.ANSWER
+
+
+def test_a_generic_word_alone_gets_suggestions_and_a_topic_word_an_answer(matcher):
+    """Words several intents know ("what is") carry no evidence for one of them; "ransomware" does."""
+    t = dataclasses.replace(matcher.thresholds, answer=0.2, suggest=0.05, margin=0.0, sure=0.99, rare_features=1)
+    generic = matcher.score("what is")
+    assert generic.candidates and generic.candidates[0].rare == 0
+    assert decide_band(t, generic.candidates, generic.domain) is Band.SUGGEST
+    topical = matcher.score("ransomware")
+    assert topical.candidates[0].intent == "ransomware" and topical.candidates[0].rare >= 1

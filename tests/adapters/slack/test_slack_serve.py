@@ -21,7 +21,7 @@ SECBOT = [sys.executable, "-c", "import sys; from adapters.cli import main; sys.
 
 
 def clean_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECBOT_")) or k == "SECBOT_CACHE_DIR"}
     env["PYTHONPATH"] = str(REPO)
     env.update(values)
     return env

@@ -24,7 +24,7 @@ GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "SECBOT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "SECBOT_")) or k == "SECBOT_CACHE_DIR"}
     env.update({"SECBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PYTHONUNBUFFERED": "1",
                 "SECBOT_OPS_PORT": "0", **extra})
     return env

@@ -11,7 +11,7 @@ from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 
-from adapters.teams.connector_http import use_aiohttp
+from adapters.teams.sdk.connector_http import use_aiohttp
 
 from .fake_connector import FakeConnector
 
