@@ -83,7 +83,8 @@ async def _teams_only(tmp_path: Path, service_url: str) -> tuple[Bot, Settings]:
     bot = await create_bot(settings)
     await bot.store.save_conversation_ref(channel_ref_key(SECURITY), {
         "bot": {"id": "28:secbot", "name": "secbot"}, "channelId": "msteams", "serviceUrl": service_url,
-        "conversation": {"id": SECURITY, "isGroup": True, "conversationType": "channel", "tenantId": "tenant-1"}})
+        "conversation": {"id": SECURITY, "isGroup": True, "conversationType": "channel", "tenantId": "tenant-1"}},
+        platform="teams")
     return bot, settings
 
 
