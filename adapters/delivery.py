@@ -8,19 +8,23 @@ re-sends an Activity, a user double-clicks Submit). Each delivery is therefore:
    (Teams: its turn error handler says so);
 3. released again when nothing was done (the core answered with an error or crashed: a
    validation error, a failed write), so that the sender's identical retry is processed rather than swallowed;
-4. answered reply by reply and notification by notification, each on its own: one that cannot
-   be sent is logged with its traceback and does not stop the others.
+4. answered notification by notification, then reply by reply, each on its own: one that cannot
+   be sent is logged with its traceback and does not stop the others. The notifications go
+   first so that a reply saying "the security team has been notified" is true: when the platform
+   did not accept the incident's notification, the reply says it was not sent and is in the record.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from bot.engine import Bot
 from bot.messages import say
 from bot.models import IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.store.base import StoreError
+from intents.incident.texts import t as incident_text
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +97,10 @@ class DeliveryPolicy:
 
     async def send_each(self, response: Response, send_reply: Callable[[Reply], Awaitable[object]],
                         notify: Callable[[Notification], Awaitable[object]], *, to: str = "") -> None:
-        """Every reply, then every notification; one failure is logged and the rest still go."""
-        await self.send_replies(response.replies, send_reply, to=to)
-        await self.send_notifications(response.notifications, notify)
+        """Every notification, then every reply (saying truly whether the team was notified);
+        one failure is logged and the rest still go."""
+        accepted = await self.send_notifications(response.notifications, notify)
+        await self.send_replies(truthful(response.replies, response.notifications, accepted), send_reply, to=to)
 
     async def send_replies(self, replies: Iterable[Reply], send: Callable[[Reply], Awaitable[object]], *,
                            to: str = "") -> None:
@@ -106,18 +111,43 @@ class DeliveryPolicy:
                 self._failed(exc, "could not deliver a %s reply to %s", reply.kind, to)
 
     async def send_notifications(self, notes: Iterable[Notification],
-                                 notify: Callable[[Notification], Awaitable[object]]) -> None:
+                                 notify: Callable[[Notification], Awaitable[object]]) -> list[bool]:
+        """Whether the platform accepted each: `notify` returned without raising, and not False
+        (a notifier returns False when it had nowhere to send, e.g. no security channel)."""
+        accepted = []
         for note in notes:
             try:
-                await notify(note)
+                accepted.append(await notify(note) is not False)
             except Exception as exc:  # noqa: BLE001 - isolated: logged, and the rest still go
                 self._failed(exc, "could not post the %s notification", note.kind)
+                accepted.append(False)
+        return accepted
 
     def _failed(self, exc: Exception, what: str, *args: object) -> None:
         if isinstance(exc, self.expected):
             log.error(f"%s: {what}: %s", self.platform, *args, self.describe(exc))
         else:
             log.error(f"%s: {what}", self.platform, *args, exc_info=exc)
+
+
+def truthful(replies: Iterable[Reply], notes: Sequence[Notification], accepted: Sequence[bool]) -> tuple[Reply, ...]:
+    """The replies, with "recorded and the security team notified" ("forwarded" for a question to
+    the team) changed to "recorded, NOT notified" for every notification the platform did not accept."""
+    shown = tuple(replies)
+    for note, ok in zip(notes, accepted, strict=True):
+        if ok:
+            continue
+        if note.kind == "incident_created" and (incident_id := note.data.get("incident_id")):
+            shown = tuple(_replaced(r, incident_text("recorded", r.lang, incident_id=incident_id),
+                                    incident_text("recorded_not_sent", r.lang, incident_id=incident_id)) for r in shown)
+        elif note.kind == "expert_question" and (question_id := note.data.get("question_id")):
+            shown = tuple(_replaced(r, say("expert_forwarded_user", r.lang, id=question_id),
+                                    say("expert_not_sent", r.lang, id=question_id)) for r in shown)
+    return shown
+
+
+def _replaced(reply: Reply, said: str, instead: str) -> Reply:
+    return dataclasses.replace(reply, text=reply.text.replace(said, instead)) if said in reply.text else reply
 
 
 def failed(response: Response) -> bool:

@@ -1,5 +1,5 @@
 """The one bilingual text catalog: the bot's own words (not guidance), in ja and en, one YAML
-file per domain under bot/texts/ (core, walker, incident, checkup, stats, report)."""
+file per domain under bot/texts/ (core, walker, incident, checkup, stats, report, web)."""
 
 from __future__ import annotations
 

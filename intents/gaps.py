@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -49,6 +50,7 @@ def collect(questions: Iterable[QuestionRecord], feedback: Iterable[FeedbackReco
 _PLACEHOLDERS = {"email", "phone", "token", "number"}  # what bot.privacy.mask leaves behind
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """Content words only, lightly stemmed: "How do I rotate the VPN certificates?" -> "rotate vpn certificate"."""
     words = [stem(w) if w.isascii() else w for w in tokens(normalize(text))
@@ -57,8 +59,14 @@ def _key(text: str) -> str:
 
 
 def group(signals: Iterable[tuple[str, str, str | None, float]]) -> list[Gap]:
+    return group_counted((signal, 1) for signal in signals)
+
+
+def group_counted(signals: Iterable[tuple[tuple[str, str, str | None, float], int]]) -> list[Gap]:
+    """`group` for signals that come counted (the same wording asked n times, counted by the store):
+    the same gaps as grouping each of the n one by one, in a fraction of the time."""
     gaps: list[tuple[str, Gap]] = []  # (normalised representative, gap)
-    for text, reason, intent, when in signals:
+    for (text, reason, intent, when), n in signals:
         key = _key(text)
         if not key:
             continue
@@ -66,11 +74,11 @@ def group(signals: Iterable[tuple[str, str, str | None, float]]) -> list[Gap]:
         if target is None:
             target = Gap(text=text)
             gaps.append((key, target))
-        target.count += 1
-        target.reasons[reason] += 1
-        target.wordings[text] += 1
+        target.count += n
+        target.reasons[reason] += n
+        target.wordings[text] += n
         if intent:
-            target.intents[intent] += 1
+            target.intents[intent] += n
         target.last_seen = max(target.last_seen, when)
     for _, gap in gaps:
         gap.text = gap.wordings.most_common(1)[0][0]

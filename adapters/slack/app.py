@@ -377,20 +377,22 @@ class SlackApp:
         else:
             await self.client.chat_postMessage(channel=origin.user_id, **payload)
 
-    async def notify(self, note: Notification) -> None:
+    async def notify(self, note: Notification) -> bool:
+        """True once Slack accepted the message (chat.postMessage raises when it did not)."""
         audience = getattr(note, "audience", "security_team")
         if audience == "user":
             user_id = getattr(note, "user_id", None)
             if getattr(note, "platform", None) not in (None, convert.PLATFORM) or not user_id:
-                return  # for another front end
+                return False  # for another front end
             channel = user_id  # the person's DM with the bot
         else:
             if not self.security_channel:
                 log.warning("slack: SECBOT_SECURITY_CHANNEL is not set: the %s notification was not posted", note.kind)
-                return
+                return False
             channel = self.security_channel
         await self.client.chat_postMessage(channel=channel, text=blocks.notification_text(note),
                                            blocks=blocks.notification_blocks(note))
+        return True
 
     # -- modals -----------------------------------------------------------------------------
     async def open_modal(self, reply: Reply, origin: Origin) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 from adapters.backpressure import WorkLimit
-from adapters.delivery import DeliveryPolicy
+from adapters.delivery import DeliveryPolicy, truthful
 from adapters.teams import cards
 from adapters.teams.convert import (
     CAPABILITIES,
@@ -180,7 +180,7 @@ class TeamsHandler:
         await context.send_activity(Activity(type=ActivityTypes.message, text=say("busy", lang)))
 
     async def deliver(self, context: TurnContext, message: IncomingMessage, response: Response) -> None:
-        """Replies to the asker (private ones in a personal chat), then notifications, each on its own."""
+        """Notifications, then the replies to the asker (private ones in a personal chat), each on its own."""
         in_personal = conversation_type(context.activity) == "personal"
         sent_privately = False
 
@@ -196,13 +196,15 @@ class TeamsHandler:
                 return
             await context.send_activity(activity)
 
-        await self.delivery.send_replies(response.replies, send_reply, to=message.user_id)
+        # Notifications first: the reply says "the security team has been notified" only if it was.
+        accepted = await self.delivery.send_notifications(response.notifications, lambda note: self.notify(context, note))
+        replies = truthful(response.replies, response.notifications, accepted)
+        await self.delivery.send_replies(replies, send_reply, to=message.user_id)
         if sent_privately:  # tell the channel where the answer went
             lang = response.replies[0].lang if response.replies else self.bot.default_lang
             note = Reply(say("teams_sent_privately", lang), ReplyKind.NOTICE, lang)
             await self.delivery.send_replies((note,), lambda _: context.send_activity(
                 Activity(type=ActivityTypes.message, text=note.text)), to=message.user_id)
-        await self.delivery.send_notifications(response.notifications, lambda note: self.notify(context, note))
 
     async def send_private(self, context: TurnContext, activity: Activity) -> bool:
         """Send to the asker's personal chat with the bot (creating it if needed)."""
@@ -295,10 +297,19 @@ class TeamsHandler:
         return bool(self.app_id) and self.tenant_allowed(activity)
 
     async def send_proactive(self, reference: ConversationReference, activity: Activity) -> None:
+        """Raises when the Bot Connector did not accept the post (the adapter would otherwise
+        hand the error to on_turn_error and return as if it had been sent)."""
+        failures: list[Exception] = []
+
         async def send(new_context: TurnContext) -> None:
-            await self._post(new_context, reference, activity)
+            try:
+                await self._post(new_context, reference, activity)
+            except Exception as exc:  # noqa: BLE001 - re-raised below, outside the adapter's turn
+                failures.append(exc)
 
         await self.adapter.continue_conversation(reference, send, self.app_id)
+        if failures:
+            raise failures[0]
 
     async def _post(self, context: TurnContext, reference: ConversationReference, activity: Activity) -> None:
         """A new message (never a reply to an old activity id): a new thread in a channel."""

@@ -11,24 +11,22 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from adapters.web.charts import distribution, per_day, stacked_columns
+from adapters.web.charts import JST_OFFSET, distribution, per_day, stacked_columns
 from adapters.web.chat import web_user
 from adapters.web.context import BOT_KEY, CONFIG_KEY, LOGIN_LIMIT_KEY, tokens
 from adapters.web.pages import refusal, render, token_lookup
-from adapters.web.security import set_cookie
+from adapters.web.security import decorate, set_cookie
 from adapters.web.texts import page_lang
 from bot.models import IncomingMessage
 from bot.store.web_tokens import SESSION_SECONDS
 from intents.checkup.render import when
-from intents.checkup.report import summarize, to_csv
-from intents.gaps import collect, group
+from intents.checkup.report import csv_rows, organization_rows, summary_from, to_csv
+from intents.gaps import collect, group_counted
 from intents.incident.render import answer_label, kind_label, ordered_answers, type_label
 from intents.incident.report import markdown_report
 from intents.incident.texts import t as incident_text
@@ -36,11 +34,10 @@ from intents.incident.texts import t as incident_text
 SESSION_COOKIE = "secbot_session"
 DAYS = 14
 DAY = 86_400
-REFRESH_SECONDS = 30.0
+CSV_PAGE = 500
 
 
 def routes(app: web.Application) -> None:
-    app[RECENT_KEY] = _Recent()
     app.router.add_get("/admin", dashboard)
     app.router.add_get("/admin/checkups.csv", checkups_csv)
     app.router.add_get("/admin/scaffold.yaml", scaffold)
@@ -77,43 +74,25 @@ def _checkup_set(request: web.Request) -> Any:
     return model.get(wanted)
 
 
-class _Recent:
-    """The dashboard's figures for `seconds`: reading 1,000 checkups and grouping weeks of questions
-    takes ~100 ms, and an admin reloading the page needs no fresher numbers than that."""
-
-    def __init__(self, seconds: float = REFRESH_SECONDS):
-        self.seconds = seconds
-        self._kept: dict[tuple[str, str], tuple[float, Any]] = {}
-
-    async def get(self, key: tuple[str, str], compute: Callable[[], Awaitable[Any]]) -> tuple[Any, float]:
-        now = time.monotonic()
-        kept = self._kept.get(key)
-        if kept is None or now - kept[0] > self.seconds:
-            kept = self._kept[key] = (now, await compute())
-        return kept[1], time.time() - (now - kept[0])
-
-
-RECENT_KEY: web.AppKey[_Recent] = web.AppKey("secbot_admin_recent", _Recent)
-
-
 async def _figures(request: web.Request, lang: str) -> dict[str, Any]:
+    """Every figure counted by the store at this request (GROUP BY over summary rows): never stale."""
     bot = request.app[BOT_KEY]
     now = time.time()
-    questions = await bot.store.list_questions(since=now - DAYS * DAY)
-    feedback = await bot.store.list_feedback(since=now - DAYS * DAY)
-    days = per_day(questions, DAYS, now)
-    figures: dict[str, Any] = {"days": days, "columns": stacked_columns(days),
-                               "gaps": group(collect(questions, feedback, low_confidence=None))[:20], "report": None,
-                               "sets": []}
+    since = now - DAYS * DAY
+    days = per_day(await bot.store.count_questions_by_day(since=since, utc_offset=JST_OFFSET), DAYS, now)
+    texts = await bot.store.count_question_texts(since=since, bands=("unknown", "suggest"))
+    votes = collect((), await bot.store.list_feedback(since=since), low_confidence=None)
+    signals = [((text, band, None, last), n) for text, band, n, last in texts] + [(s, 1) for s in votes]
+    figures: dict[str, Any] = {"days": days, "columns": stacked_columns(days), "gaps": group_counted(signals)[:20],
+                               "report": None, "sets": []}
     checkup = _checkup_set(request)
     if checkup is not None:
-        every = await bot.store.list_checkups()
         model = bot.knowledge.current.components["checkup"]
-        counts = Counter(r.set_id for r in every)
+        counts = await bot.store.checkup_counts()
         figures["sets"] = [{"id": set_id, "title": model.sets[set_id].title.get(lang) if set_id in model.sets else set_id,
                             "count": n, "current": set_id == checkup.id} for set_id, n in sorted(counts.items())]
-        summary = summarize(checkup, [r for r in every if r.set_id == checkup.id], lang)
-        spread = distribution(o.overall for o in summary.organizations)
+        summary = summary_from(checkup, await bot.store.checkup_figures(checkup.id), lang)
+        spread = distribution(summary.overall_scores)
         figures["report"] = {"summary": summary, "set": checkup.id, "areas": [(a.title, a.average) for a in summary.areas],
                              "distribution": spread, "gaps": summary.gaps[:10],
                              "max_count": max(n for _, n in spread) or 1}
@@ -123,26 +102,38 @@ async def _figures(request: web.Request, lang: str) -> dict[str, Any]:
 async def dashboard(request: web.Request) -> web.Response:
     user = await admin_user(request)
     lang = page_lang(request)
-    checkup = _checkup_set(request)
-    figures, as_of = await request.app[RECENT_KEY].get((lang, checkup.id if checkup else ""),
-                                                       lambda: _figures(request, lang))
+    figures = await _figures(request, lang)
     incidents = await request.app[BOT_KEY].store.list_incidents(limit=50)
     model = request.app[BOT_KEY].knowledge.current.components.get("triage")
-    return render(request, "admin.html", lang, user=user, as_of=when(as_of), **figures,
+    return render(request, "admin.html", lang, user=user, as_of=when(time.time()), **figures,
                   incidents=[{"id": i.id, "status": incident_text("status_" + i.status, lang), "at": when(i.created_at),
                               "type": type_label(model, {"incident_type": i.incident_type}, lang) if i.incident_type else ""}
                              for i in incidents])
 
 
-async def checkups_csv(request: web.Request) -> web.Response:
+async def checkups_csv(request: web.Request) -> web.StreamResponse:
+    """The report as CSV, streamed: the aggregates, then the organisations a page at a time."""
     await admin_user(request)
     lang = page_lang(request)
     checkup = _checkup_set(request)
     if checkup is None:
         raise web.HTTPNotFound()
-    summary = summarize(checkup, await request.app[BOT_KEY].store.list_checkups(set_id=checkup.id), lang)
-    return web.Response(body=to_csv(summary).encode("utf-8-sig"), content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="checkup-{checkup.id}.csv"'})
+    store = request.app[BOT_KEY].store
+    # Read before the first byte goes out: a database error is then an error page, not a cut-off file.
+    summary = summary_from(checkup, await store.checkup_figures(checkup.id), lang)
+    page = await store.list_latest_checkups(checkup.id, limit=CSV_PAGE)
+    response = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8",
+                                           "Content-Disposition": f'attachment; filename="checkup-{checkup.id}.csv"'})
+    decorate(request, response)  # the security headers, before the response is prepared
+    await response.prepare(request)
+    await response.write(to_csv(summary).encode("utf-8-sig"))
+    offset = 0
+    while page:
+        await response.write(csv_rows(summary.set_id, organization_rows(checkup, page, lang)).encode("utf-8"))
+        offset += len(page)
+        page = await store.list_latest_checkups(checkup.id, offset=offset, limit=CSV_PAGE) if len(page) == CSV_PAGE else []
+    await response.write_eof()
+    return response
 
 
 async def scaffold(request: web.Request) -> web.Response:

@@ -49,8 +49,12 @@ def web_front_end(bot: Bot, settings: Settings, *, host: str, port: int, config:
     """A front end for bot.service.run_service: serve the pages until `stop` is set."""
 
     async def run(stop: asyncio.Event) -> None:
-        app = create_app(bot, config or WebConfig.from_env(knowledge_dir=settings.knowledge_dir),
-                         notify=security_notifier(settings))
+        notifier = security_notifier(settings, bot)
+        if notifier is None:
+            log.warning("web: no security channel configured (Slack: SLACK_BOT_TOKEN + SECBOT_SECURITY_CHANNEL; Teams: "
+                        "SECBOT_TEAMS_SECURITY_CHANNEL + MicrosoftAppId/Password): incidents reported on the web are "
+                        "recorded but nobody is notified (see docs/web.md)")
+        app = create_app(bot, config or WebConfig.from_env(knowledge_dir=settings.knowledge_dir), notify=notifier)
         runner = await start_server(app, host, port, limits=Limits())
         bound = runner.addresses[0][1] if runner.addresses else port
         print(f"secbot: web pages on http://{host}:{bound}/chat (admin: /admin; supplier links: "
@@ -59,5 +63,7 @@ def web_front_end(bot: Bot, settings: Settings, *, host: str, port: int, config:
             await stop.wait()
         finally:
             await runner.cleanup()
+            if notifier is not None:
+                await notifier.close()
 
     return run

@@ -4,26 +4,30 @@ and always put the same numbers in a table next to them."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.models import JST
 
+JST_OFFSET = 9 * 3600
+EPOCH = date(1970, 1, 1)
 BANDS = ("answer", "suggest", "unknown")
 BUCKETS = ((0, 19), (20, 39), (40, 59), (60, 79), (80, 100))
 
 
-def per_day(records: Iterable[Any], days: int, now: float) -> list[dict[str, Any]]:
-    """Questions per Japan day by outcome band, oldest first, days without questions included."""
+def per_day(counts: Iterable[tuple[int, str, int]], days: int, now: float) -> list[dict[str, Any]]:
+    """Questions per Japan day by outcome band, oldest first, days without questions included.
+    `counts`: (days since 1970-01-01 in Japan time, band, questions), as the store counts them."""
     today = datetime.fromtimestamp(now, JST).date()
-    counts: dict[str, Counter[str]] = {(today - timedelta(days=i)).isoformat(): Counter() for i in range(days - 1, -1, -1)}
-    for record in records:
-        day = datetime.fromtimestamp(record.asked_at, JST).date().isoformat()
-        if day in counts:
-            counts[day][record.band] += 1
+    counts_by_day: dict[str, Counter[str]] = {(today - timedelta(days=i)).isoformat(): Counter()
+                                              for i in range(days - 1, -1, -1)}
+    for day_number, band, n in counts:
+        day = (EPOCH + timedelta(days=day_number)).isoformat()
+        if day in counts_by_day:
+            counts_by_day[day][band] += n
     return [{"day": day, **{band: c.get(band, 0) for band in BANDS}, "total": sum(c.values())}
-            for day, c in counts.items()]
+            for day, c in counts_by_day.items()]
 
 
 def stacked_columns(rows: Sequence[dict[str, Any]], *, width: int = 600, height: int = 180) -> dict[str, Any]:
@@ -44,10 +48,10 @@ def stacked_columns(rows: Sequence[dict[str, Any]], *, width: int = 600, height:
     return {"rects": rects, "labels": labels, "max": top, "width": width, "height": height}
 
 
-def distribution(scores: Iterable[int | None]) -> list[tuple[str, int]]:
-    """How many organisations score in each band of 20 points."""
+def distribution(scores: Mapping[int | None, int]) -> list[tuple[str, int]]:
+    """How many organisations score in each band of 20 points (`scores`: score -> organisations)."""
     found: Counter[str] = Counter()
-    for value in scores:
+    for value, n in scores.items():
         if value is not None:
-            found[next(f"{lo}–{hi}" for lo, hi in BUCKETS if lo <= value <= hi)] += 1
+            found[next(f"{lo}–{hi}" for lo, hi in BUCKETS if lo <= value <= hi)] += n
     return [(f"{lo}–{hi}", found.get(f"{lo}–{hi}", 0)) for lo, hi in BUCKETS]

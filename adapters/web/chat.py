@@ -7,7 +7,6 @@ header (SECBOT_WEB_USER_HEADER); without it the page answers questions and nothi
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -16,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.delivery import DeliveryPolicy, truthful
 from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY
 from adapters.web.pages import render
 from adapters.web.security import browser_id
@@ -23,13 +23,12 @@ from adapters.web.texts import page_lang, tr
 from bot.messages import say
 from bot.models import JST, Capabilities, Form, IncomingMessage, Reply, ReplyKind, Response
 from intents.checkup.model import set_id_for
+from intents.checkup.render import when
 from intents.incident.model import FORM_ID as INCIDENT_FORM
-from intents.incident.texts import t as incident_text
 
 log = logging.getLogger(__name__)
 ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
-# "Ask the security team": the answer comes back as a private message, which no web page can receive.
-UNAVAILABLE_ACTIONS = ("expert:",)
+ANSWERS_SHOWN = 5  # the signed-in user's latest questions to the security team, with their answers
 MAX_USER_CHARS = 200
 # Forms are HTML forms (a date-time picker sends ISO 8601), whose options show long labels whole.
 CAPABILITIES = Capabilities(forms=True, buttons=True, option_label_length=None)
@@ -72,14 +71,25 @@ def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -
                            platform="web", capabilities=CAPABILITIES, locale=lang, **fields)
 
 
-def _page(request: web.Request, lang: str, user: str | None, *, asked: str | None = None,
-          replies: tuple[Reply, ...] = (), status: int = 200, form_values: Mapping[str, str] | None = None,
-          question: str | None = None) -> web.Response:
+async def _page(request: web.Request, lang: str, user: str | None, *, asked: str | None = None,
+                replies: tuple[Reply, ...] = (), status: int = 200, form_values: Mapping[str, str] | None = None,
+                question: str | None = None) -> web.Response:
     """`question`: what the replies answer; their buttons carry it, so a vote from an old page
     (Back button, a second tab) counts for that question, not the conversation's latest."""
     shown = [_reply_view(request, reply, lang, form_values, signed_in=user is not None) for reply in replies]
     return render(request, "chat.html", lang, status=status, user=user, asked=asked, replies=shown,
-                  question=question or asked, identity_configured=bool(request.app[CONFIG_KEY].user_header))
+                  question=question or asked, identity_configured=bool(request.app[CONFIG_KEY].user_header),
+                  team_answers=await _team_answers(request, user))
+
+
+async def _team_answers(request: web.Request, user: str | None) -> list[dict[str, Any]]:
+    """What the signed-in user asked the security team from the web, and the answers given since
+    (a responder's `/answer Q-n` in Slack or Teams is stored; the page shows it on every load)."""
+    if user is None:
+        return []
+    asked = await request.app[BOT_KEY].store.list_expert_questions(platform="web", user_id=user, limit=ANSWERS_SHOWN)
+    return [{"id": q.id, "question": q.question, "answer": q.answer, "at": when(q.answered_at or q.asked_at)}
+            for q in asked]
 
 
 def _form_view(form: Form, values: Mapping[str, str] | None, errors: Mapping[str, str], lang: str) -> dict[str, Any]:
@@ -121,27 +131,30 @@ def form_definition(request: web.Request, form_id: str, lang: str) -> Form | Non
 def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[str, str] | None, *,
                 signed_in: bool) -> dict[str, Any]:
     # Without identity only the buttons that work without it (topics, feedback) are offered.
-    buttons = [b for b in reply.buttons if (signed_in or b.value.startswith(ANONYMOUS_ACTIONS))
-               and not b.value.startswith(UNAVAILABLE_ACTIONS)]
+    buttons = [b for b in reply.buttons if signed_in or b.value.startswith(ANONYMOUS_ACTIONS)]
     form = reply.form
     errors = dict(reply.data.get("errors") or {}) if reply.kind is ReplyKind.ERROR else {}
     if errors and values and values.get("form_id"):  # show the form again with the answers and the problems
         form = form_definition(request, values["form_id"], lang)
-    return {"text": reply.text if signed_in else _for_anonymous(reply.text, lang), "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
+    return {"text": _for_web(reply.text, lang, signed_in=signed_in), "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
             "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in buttons],
             "feedback": reply.intent if reply.feedback and reply.intent else None,
             "form": _form_view(form, values, errors, lang) if form else None}
 
 
-def _for_anonymous(text: str, lang: str) -> str:
-    """Replies without "type /incident" advice a visitor who is not signed in cannot follow."""
-    for said, instead in (("emergency_hint", "emergency_hint_anon"), ("none_reply", "none_reply_anon")):
-        text = text.replace(say(said, lang), tr(instead, lang))
-    return f"{text}\n\n{tr('incident_needs_sign_in', lang)}" if "/incident" in text else text
+def _for_web(text: str, lang: str, *, signed_in: bool) -> str:
+    """The chat platforms' "type /incident" advice in the words of this page: a signed-in user has
+    the "Report an incident" link and button; a visitor who is not signed in has neither."""
+    suffix = "web" if signed_in else "anon"
+    for said in ("emergency_hint", "none_reply"):
+        text = text.replace(say(said, lang), tr(f"{said}_{suffix}", lang))
+    if not signed_in and "/incident" in text:
+        return f"{text}\n\n{tr('incident_needs_sign_in', lang)}"
+    return text
 
 
 async def chat_page(request: web.Request) -> web.Response:
-    return _page(request, page_lang(request), web_user(request))
+    return await _page(request, page_lang(request), web_user(request))
 
 
 async def command_page(request: web.Request, command: str) -> web.Response:
@@ -149,9 +162,9 @@ async def command_page(request: web.Request, command: str) -> web.Response:
     user = web_user(request)
     if user is None:
         notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
-        return _page(request, lang, None, replies=(notice,), status=403)
+        return await _page(request, lang, None, replies=(notice,), status=403)
     response = await request.app[BOT_KEY].handle(_message(request, user, lang, text=command))
-    return _page(request, lang, user, replies=await _deliver(request, response))
+    return await _page(request, lang, user, replies=await _deliver(request, response))
 
 
 async def chat_post(request: web.Request) -> web.Response:
@@ -163,46 +176,30 @@ async def chat_post(request: web.Request) -> web.Response:
     form_id = str(form.get("form_id", "")) or None
     if user is None and (form_id or (action and not action.startswith(ANONYMOUS_ACTIONS)) or text.startswith("/")):
         notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
-        return _page(request, lang, None, asked=text or None, replies=(notice,), status=403)
-    if action and action.startswith(UNAVAILABLE_ACTIONS):
-        notice = Reply(text=tr("no_expert_web", lang), kind=ReplyKind.NOTICE, lang=lang)
-        return _page(request, lang, user, replies=(notice,))
+        return await _page(request, lang, None, asked=text or None, replies=(notice,), status=403)
     if form_id:
         values = {k: str(v) for k, v in form.items() if k not in ("csrf", "form_id", "action", "text") and str(v)}
         message = _message(request, user, lang, form_id=form_id, form_values=values)
         response = await request.app[BOT_KEY].handle(message)
-        return _page(request, lang, user, replies=await _deliver(request, response), form_values={**values, "form_id": form_id})
+        return await _page(request, lang, user, replies=await _deliver(request, response), form_values={**values, "form_id": form_id})
     question = str(form.get("question", "")).strip()[:MAX_QUESTION_CHARS] if action else ""
     message = _message(request, user, lang, action=action, text="" if action else text,
                        form_values={"question": question} if question else None)
     response = await request.app[BOT_KEY].handle(message)
-    return _page(request, lang, user, asked=None if action else text, replies=await _deliver(request, response),
+    return await _page(request, lang, user, asked=None if action else text, replies=await _deliver(request, response),
                  question=question or None)
 
 
 async def _deliver(request: web.Request, response: Response) -> tuple[Reply, ...]:
-    """The replies to show; the notifications go to the security team (adapters/web/notify.py).
-    An incident whose notification did not go out says so instead of "the team has been notified"."""
+    """The replies to show, after the notifications went to the security team (adapters/web/notify.py)
+    through the chat platforms' delivery policy: "the team has been notified" only if a platform
+    accepted it, else "not sent, in the record"."""
     notify = request.app[NOTIFY_KEY]
-    replies = response.replies
-    for note in response.notifications:
-        try:
-            if notify is None:
-                log.warning("web: the %s notification was not delivered: set SLACK_BOT_TOKEN and SECBOT_SECURITY_CHANNEL "
-                            "(see docs/web.md)", note.kind)
-            else:
-                await notify(note)
-                continue
-        except Exception:
-            log.exception("web: could not deliver the %s notification", note.kind)
-        if note.kind == "incident_created" and (incident_id := note.data.get("incident_id")):
-            replies = tuple(_not_sent(reply, str(incident_id)) for reply in replies)
-    return replies
-
-
-def _not_sent(reply: Reply, incident_id: str) -> Reply:
-    said = incident_text("recorded", reply.lang, incident_id=incident_id)
-    if said not in reply.text:
-        return reply
-    return dataclasses.replace(reply, text=reply.text.replace(
-        said, incident_text("recorded_not_sent", reply.lang, incident_id=incident_id)))
+    if notify is None:
+        if response.notifications:
+            log.warning("web: %s not delivered: no security channel is configured for the web process "
+                        "(see docs/web.md)", ", ".join(n.kind for n in response.notifications))
+        accepted = [False] * len(response.notifications)
+    else:
+        accepted = await DeliveryPolicy(request.app[BOT_KEY], "web").send_notifications(response.notifications, notify)
+    return truthful(response.replies, response.notifications, accepted)

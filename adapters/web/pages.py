@@ -11,7 +11,7 @@ import jinja2
 from aiohttp import web
 
 from adapters.web.security import RateLimiter, client_key, csrf_token, set_cookie
-from adapters.web.texts import LANG_COOKIE, LANGS, page_lang, tr
+from adapters.web.texts import LANG_COOKIE, LANGS, other_lang, page_lang, tr
 
 HERE = Path(__file__).parent
 T = TypeVar("T")
@@ -25,7 +25,8 @@ def setup_templates(app: web.Application) -> None:
 
 
 def render(request: web.Request, template: str, lang: str, *, status: int = 200, **context: Any) -> web.Response:
-    context.update(lang=lang, csrf=csrf_token(request), t=lambda key, **kw: tr(key, lang, **kw))
+    context.update(lang=lang, other_lang=other_lang(lang), csrf=csrf_token(request),
+                   t=lambda key, **kw: tr(key, lang, **kw))
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
     if request.query.get("lang") in LANGS and request.cookies.get(LANG_COOKIE) != lang:
         set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)

@@ -72,13 +72,13 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        _decorate(request, exc)
+        decorate(request, exc)
         raise
-    _decorate(request, response)
+    decorate(request, response)
     return response
 
 
-def _decorate(request: web.Request, response: web.StreamResponse) -> None:
+def decorate(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")

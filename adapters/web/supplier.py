@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -167,6 +168,8 @@ async def result_page(request: web.Request) -> web.Response:
     result = score(checkup, records[0].answers)
     data = result_dict(checkup, result, lang)
     kb = bot.knowledge.current.kb
+    for gap in data["gaps"]:  # an unofficial write-up is "further reading" after the official source on the topic
+        gap["official"] = official_source(kb, gap["intents"]) if gap["source"] and gap["source"]["label"] else None
     related_ids = dict.fromkeys(i for gap in data["gaps"] for i in gap["intents"] if i in kb.intents)
     related = []
     for intent_id in related_ids:
@@ -175,6 +178,20 @@ async def result_page(request: web.Request) -> web.Response:
     rows = [(a["title"], a["score"]) for a in data["areas"]]
     return render(request, "checkup_result.html", lang, title=checkup.title.get(lang), organization=invite.organization,
                   overall=data["overall"], areas=data["areas"], gaps=data["gaps"], related=related, area_rows=rows)
+
+
+OFFICIAL_HOSTS = (".go.jp", ".lg.jp", "jpcert.or.jp")  # ministries, agencies, IPA, local government, JPCERT/CC
+OFFICIAL_PREFECTURE = re.compile(r"(^|\.)pref\.[a-z]+\.jp$")  # prefectures and their police (police.pref.gunma.jp)
+
+
+def official_source(kb: Any, intent_ids: list[str]) -> dict[str, str] | None:
+    """The first source of the gap's knowledge answers that is an official publication, if any."""
+    for intent_id in intent_ids:
+        intent = kb.intents.get(intent_id)
+        host = (urlsplit(intent.source.url).hostname or "") if intent is not None else ""
+        if intent is not None and (host.endswith(OFFICIAL_HOSTS) or OFFICIAL_PREFECTURE.search(host)):
+            return {"title": intent.source.title, "url": intent.source.url}
+    return None
 
 
 _SENTENCE = re.compile(r"[^。\n]*?(?:。|\.(?:\s|$)|$)")

@@ -24,7 +24,15 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 
 from bot.store.base import PROBE_ID, ExpertQuestion, FeedbackRecord, QuestionRecord, StoreError, redact_url
-from bot.store.checkups import CheckupRecord
+from bot.store.checkups import (
+    CheckupFigures,
+    CheckupRecord,
+    LatestCheckup,
+    figures_from_totals,
+    org_key,
+    summary_items,
+    weakest_area,
+)
 from bot.store.incidents import (
     AuditEntry,
     IncidentRecord,
@@ -35,7 +43,16 @@ from bot.store.incidents import (
 )
 from bot.store.migrations import migrations
 from bot.store.retention import PERSONAL_REF_KIND, RAW_QUESTION_KEYS
-from bot.store.sqlite_checkups import checkup_record
+from bot.store.sqlite_checkups import (
+    LATEST_SQL,
+    LATEST_UPSERT,
+    QUESTION_TEXTS,
+    QUESTIONS_BY_DAY,
+    TOTALS_ADD,
+    TOTALS_SQL,
+    TOTALS_SUBTRACT,
+    checkup_record,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +149,7 @@ class PostgresStore:
             raise StoreError(self._cannot_connect(exc)) from None
         try:
             self.applied_now = await self._migrate()
+            await self.summarize_saved_checkups()
         except BaseException:
             await self.close()
             raise
@@ -329,6 +347,16 @@ class PostgresStore:
             "WHERE given_at >= $1 ORDER BY id LIMIT $2", since or 0.0, limit))
         return [FeedbackRecord(*row) for row in rows]
 
+    async def count_questions_by_day(self, *, since: float, utc_offset: int) -> list[tuple[int, str, int]]:
+        rows = await self.fetchall(QUESTIONS_BY_DAY.format(day="FLOOR((asked_at + $1) / 86400)::BIGINT", p="$2"),
+                                   (utc_offset, since))
+        return [(int(day), band, int(n)) for day, band, n in rows]
+
+    async def count_question_texts(self, *, since: float, bands: Sequence[str]) -> list[tuple[str, str, int, float]]:
+        rows = await self.fetchall(QUESTION_TEXTS.format(p="$1", bands="SELECT unnest($2::text[])"),
+                                   (since, list(bands)))
+        return [(text, band, int(n), float(last)) for text, band, n, last in rows]
+
     async def purge_questions(self, *, older_than: float) -> int:
         async def op(conn: asyncpg.Connection) -> int:
             async with conn.transaction():
@@ -384,14 +412,17 @@ class PostgresStore:
             f"WHERE id = $4 RETURNING {_EXPERT_COLUMNS}", answer, answered_by, time.time(), question_id.upper()))
         return ExpertQuestion(*row) if row else None
 
-    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]:
-        if status:
-            rows = await self._run(lambda c: c.fetch(
-                f"SELECT {_EXPERT_COLUMNS} FROM expert_questions WHERE status = $1 ORDER BY seq DESC LIMIT $2",
-                status, limit))
-        else:
-            rows = await self._run(lambda c: c.fetch(
-                f"SELECT {_EXPERT_COLUMNS} FROM expert_questions ORDER BY seq DESC LIMIT $1", limit))
+    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100, platform: str | None = None,
+                                    user_id: str | None = None) -> list[ExpertQuestion]:
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("status", status), ("platform", platform), ("user_id", user_id)):
+            if value:
+                params.append(value)
+                where.append(f"{column} = ${len(params)}")
+        sql = (f"SELECT {_EXPERT_COLUMNS} FROM expert_questions" + (f" WHERE {' AND '.join(where)}" if where else "")
+               + f" ORDER BY seq DESC LIMIT ${len(params) + 1}")
+        rows = await self._run(lambda c: c.fetch(sql, *params, limit))
         return [ExpertQuestion(*row) for row in rows]
 
     # -- delivery de-duplication ------------------------------------------------------------
@@ -544,26 +575,41 @@ class PostgresStore:
                 "SELECT id, at, actor, action, target, details FROM audit_log ORDER BY id LIMIT $1", limit))
         return [AuditEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}")) for row in rows]
 
-    # -- checkup results (issue 8) ------------------------------------------------------------
+    # -- checkup results (issue 8) and their summary rows (issue 15) -------------------------------
     async def save_checkup(self, *, respondent: str, platform: str, organization: str, set_id: str, lang: str,
                            answers: Mapping[str, str], scores: Mapping[str, Any], respondent_name: str | None = None,
                            now: float | None = None) -> CheckupRecord:
-        """Store one completed checkup; a retry after a lost connection finds its first attempt."""
+        """Store one completed checkup and its summary rows; a retry after a lost connection finds its first attempt."""
         at = time.time() if now is None else now
         token = _token()
 
         async def op(conn: asyncpg.Connection) -> asyncpg.Record:
-            row = await conn.fetchrow(
-                f"INSERT INTO checkup_results ({_CHECKUP_COLUMNS.removeprefix('id, ')}, request_token) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                f"ON CONFLICT (request_token) DO NOTHING RETURNING {_CHECKUP_COLUMNS}",
-                at, respondent, platform, organization, set_id, lang, _json(dict(answers)), _json(dict(scores)),
-                respondent_name, token)
-            if row is None:  # a retry: the first attempt was committed
-                row = await conn.fetchrow(f"SELECT {_CHECKUP_COLUMNS} FROM checkup_results WHERE request_token = $1",
-                                          token)
-            return row
+            async with conn.transaction():
+                row = await conn.fetchrow(
+                    f"INSERT INTO checkup_results ({_CHECKUP_COLUMNS.removeprefix('id, ')}, request_token, org_key) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                    f"ON CONFLICT (request_token) DO NOTHING RETURNING {_CHECKUP_COLUMNS}",
+                    at, respondent, platform, organization, set_id, lang, _json(dict(answers)), _json(dict(scores)),
+                    respondent_name, token, org_key(organization))
+                if row is None:  # a retry: the first attempt was committed, summary rows included
+                    return await conn.fetchrow(f"SELECT {_CHECKUP_COLUMNS} FROM checkup_results "
+                                               "WHERE request_token = $1", token)
+                await _write_summary(conn, checkup_record(row))
+                return row
         return checkup_record(await self._run(op))
+
+    async def summarize_saved_checkups(self) -> None:
+        """Summary rows for results saved before migration 0007 (run at open; usually finds none)."""
+        async def op(conn: asyncpg.Connection) -> None:
+            rows = await conn.fetch(f"SELECT {_CHECKUP_COLUMNS} FROM checkup_results WHERE org_key IS NULL ORDER BY id")
+            for row in rows:
+                record = checkup_record(row)
+                async with conn.transaction():
+                    status = await conn.execute("UPDATE checkup_results SET org_key = $1 WHERE id = $2 "
+                                                "AND org_key IS NULL", org_key(record.organization), record.id)
+                    if _rowcount(status):  # another process opening at once did not take this one
+                        await _write_summary(conn, record)
+        await self._run(op)
 
     async def list_checkups(self, *, respondent: str | None = None, platform: str | None = None,
                             set_id: str | None = None, since: float | None = None,
@@ -579,6 +625,40 @@ class PostgresStore:
                f"ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}")
         rows = await self._run(lambda c: c.fetch(sql, *params, limit))
         return [checkup_record(row) for row in rows]
+
+    async def checkup_counts(self) -> dict[str, int]:
+        """Stored results per checkup set."""
+        rows = await self.fetchall("SELECT set_id, COUNT(*) FROM checkup_results GROUP BY set_id")
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def checkup_figures(self, set_id: str) -> CheckupFigures:
+        async def op(conn: asyncpg.Connection) -> CheckupFigures:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):  # one snapshot for both
+                results = await conn.fetchval("SELECT COUNT(*) FROM checkup_results WHERE set_id = $1", set_id)
+                totals = await conn.fetch(TOTALS_SQL.format(p="$1"), set_id)
+            return figures_from_totals(set_id, int(results), [tuple(row) for row in totals])
+        return await self._run(op)
+
+    async def list_latest_checkups(self, set_id: str, *, offset: int = 0, limit: int = 500) -> list[LatestCheckup]:
+        # COLLATE "C": code point order, as SQLite and Python sort, whatever the database's locale.
+        rows = await self.fetchall(LATEST_SQL.format(p1="$1", p2="$2", p3="$3", collate=' COLLATE "C"'),
+                                   (set_id, limit, offset))
+        return [LatestCheckup(*row) for row in rows]
+
+
+async def _write_summary(conn: asyncpg.Connection, record: CheckupRecord) -> None:
+    """The result's items, the set's totals and the organisation's latest row (in the caller's transaction)."""
+    items = summary_items(record.answers, record.scores)
+    if items:
+        await conn.executemany("INSERT INTO checkup_result_items (result_id, kind, key, value) VALUES ($1, $2, $3, $4)",
+                               [(record.id, *item) for item in items])
+    keys = (record.set_id, org_key(record.organization), record.created_at, record.id)
+    numbered = {"s": "$1", "k": "$2", "t": "$3", "new": "$4"}
+    await conn.execute(TOTALS_SUBTRACT.format(**numbered), *keys)
+    await conn.execute(TOTALS_ADD.format(**numbered), *keys)
+    await conn.execute(LATEST_UPSERT.format(values="$1, $2, $3, $4, $5, $6, $7, $8, $9"),
+                       record.set_id, org_key(record.organization), record.id, record.created_at, record.organization,
+                       record.overall, weakest_area(record.scores), record.respondent, record.platform)
 
 
 async def _fetch_timeline(conn: asyncpg.Connection, incident_id: str) -> list[TimelineEntry]:

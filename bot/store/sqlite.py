@@ -24,7 +24,7 @@ from bot.store.base import (
 )
 from bot.store.migrations import migrations
 from bot.store.retention import PERSONAL_REF_KIND, RAW_QUESTION_KEYS
-from bot.store.sqlite_checkups import SqliteCheckupsMixin
+from bot.store.sqlite_checkups import QUESTION_TEXTS, QUESTIONS_BY_DAY, SqliteCheckupsMixin
 from bot.store.sqlite_incidents import SqliteIncidentsMixin
 
 
@@ -79,6 +79,7 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             # Deleted rows are overwritten with zeros: purged text cannot be read back from the file.
             await self._db.execute("PRAGMA secure_delete=ON")
             await self._migrate()
+            await self.summarize_saved_checkups()
             self._file_id = self._stat()
         except (sqlite3.Error, OSError) as exc:
             await self.close()
@@ -255,6 +256,16 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
             "WHERE given_at >= ? ORDER BY id LIMIT ?", (since or 0.0, limit))
         return [FeedbackRecord(*row) for row in rows]
 
+    async def count_questions_by_day(self, *, since: float, utc_offset: int) -> list[tuple[int, str, int]]:
+        rows = await self.fetchall(QUESTIONS_BY_DAY.format(day="CAST((asked_at + ?) / 86400 AS INTEGER)", p="?"),
+                                   (utc_offset, since))
+        return [(int(day), band, int(n)) for day, band, n in rows]
+
+    async def count_question_texts(self, *, since: float, bands: Sequence[str]) -> list[tuple[str, str, int, float]]:
+        rows = await self.fetchall(QUESTION_TEXTS.format(p="?", bands=", ".join("?" for _ in bands)),
+                                   (since, *bands))
+        return [(text, band, int(n), float(last)) for text, band, n, last in rows]
+
     async def purge_questions(self, *, older_than: float) -> int:
         cursor = await self.execute("DELETE FROM questions WHERE asked_at < ?", (older_than,))
         await self.execute("DELETE FROM feedback WHERE given_at < ?", (older_than,))
@@ -307,12 +318,14 @@ class SqliteStore(SqliteIncidentsMixin, SqliteCheckupsMixin):
                            "WHERE id = ?", (answer, answered_by, time.time(), question_id.upper()))
         return await self.get_expert_question(question_id)
 
-    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100) -> list[ExpertQuestion]:
-        sql = f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions"
-        params: list[Any] = []
-        if status:
-            sql += " WHERE status = ?"
-            params.append(status)
+    async def list_expert_questions(self, *, status: str | None = None, limit: int = 100, platform: str | None = None,
+                                    user_id: str | None = None) -> list[ExpertQuestion]:
+        where, params = [], []
+        for column, value in (("status", status), ("platform", platform), ("user_id", user_id)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = f"SELECT {self._EXPERT_COLUMNS} FROM expert_questions" + (f" WHERE {' AND '.join(where)}" if where else "")
         rows = await self.fetchall(sql + " ORDER BY seq DESC LIMIT ?", [*params, limit])
         return [ExpertQuestion(*row) for row in rows]
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from bot.store.checkups import CheckupRecord
+from bot.store.checkups import CheckupFigures, CheckupRecord, LatestCheckup, figures_of, sorted_latest
 from intents.checkup.model import CheckupSet
 from intents.checkup.render import when
 from intents.checkup.texts import t
@@ -56,53 +55,50 @@ class Summary:
     overall: float | None
     areas: tuple[AreaSummary, ...]  # lowest average first
     gaps: tuple[GapSummary, ...]  # most common first
+    organization_count: int = 0  # also when `organizations` is left empty (the dashboard)
+    overall_scores: Mapping[int | None, int] = field(default_factory=dict)  # overall score -> organisations
 
 
-def org_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+def _mean(total: float, count: int) -> float | None:
+    return round(total / count, 1) if count else None
 
 
-def latest_per_organization(records: Sequence[CheckupRecord]) -> list[CheckupRecord]:
-    latest: dict[str, CheckupRecord] = {}
-    for record in records:
-        key = org_key(record.organization)
-        if key not in latest or (record.created_at, record.id) > (latest[key].created_at, latest[key].id):
-            latest[key] = record
-    return list(latest.values())
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
-
-
-def summarize(checkup: CheckupSet, records: Sequence[CheckupRecord], lang: str) -> Summary:
-    mine = [r for r in records if r.set_id == checkup.id]
-    latest = latest_per_organization(mine)
+def summary_from(checkup: CheckupSet, figures: CheckupFigures, lang: str,
+                 organizations: Sequence[LatestCheckup] = ()) -> Summary:
+    """The report from the set's aggregates (`organizations`: the rows of its table, when wanted)."""
+    items = figures.items
     areas = []
     for area in checkup.areas:
-        scores = [a["score"] for r in latest for a in r.scores.get("areas", ())
-                  if a.get("id") == area.id and a.get("score") is not None]
-        areas.append(AreaSummary(area.id, area.title.get(lang), _mean(scores), min(scores) if scores else None, len(scores)))
+        stats = items.get(("area", area.id))
+        areas.append(AreaSummary(area.id, area.title.get(lang), _mean(stats.total, stats.scored) if stats else None,
+                                 stats.lowest if stats else None, stats.scored if stats else 0))
     areas.sort(key=lambda a: (a.average is None, a.average or 0.0))
     gaps = []
     for question in checkup.questions:
-        answered = [r for r in latest if question.id in r.answers]
-        count = sum(1 for r in latest for g in r.scores.get("gaps", ()) if g.get("question") == question.id)
+        count = items[("gap", question.id)].rows if ("gap", question.id) in items else 0
+        answered = items[("answered", question.id)].rows if ("answered", question.id) in items else 0
         if count:
             gaps.append(GapSummary(question.id, question.area, question.text.get(lang), count,
-                                   round(count / max(len(answered), 1), 3), question.gap.intents))
+                                   round(count / max(answered, 1), 3), question.gap.intents))
     gaps.sort(key=lambda g: (-g.count, -g.share))
+    orgs = organization_rows(checkup, organizations, lang)
+    scored = {value: n for value, n in figures.overall.items() if value is not None}
+    overall = _mean(sum(value * n for value, n in scored.items()), sum(scored.values()))
+    return Summary(checkup.id, checkup.title.get(lang), figures.results, orgs, overall, tuple(areas), tuple(gaps),
+                   organization_count=figures.organizations, overall_scores=dict(figures.overall))
+
+
+def organization_rows(checkup: CheckupSet, organizations: Sequence[LatestCheckup], lang: str) -> tuple[OrgSummary, ...]:
+    """The report's table rows, with the weakest area's title in `lang`."""
     titles = {a.id: a.title.get(lang) for a in checkup.areas}
-    orgs = []
-    for r in latest:
-        scored = [a for a in r.scores.get("areas", ()) if a.get("score") is not None]
-        lowest = min(scored, key=lambda a: a["score"]) if scored else None
-        weakest = lowest["id"] if lowest is not None and lowest["score"] < 100 else None  # full marks: none
-        orgs.append(OrgSummary(r.organization, r.overall, titles.get(weakest or "", weakest), r.created_at,
-                               r.respondent, r.platform))
-    orgs.sort(key=lambda o: (o.overall is None, o.overall or 0, o.organization))
-    overall = _mean([o.overall for o in orgs if o.overall is not None])
-    return Summary(checkup.id, checkup.title.get(lang), len(mine), tuple(orgs), overall, tuple(areas), tuple(gaps))
+    return tuple(OrgSummary(o.organization, o.overall, titles.get(o.weakest or "", o.weakest), o.created_at,
+                            o.respondent, o.platform) for o in organizations)
+
+
+def summarize(checkup: CheckupSet, records: Sequence[CheckupRecord], lang: str) -> Summary:
+    """The report from whole records (the CLI, chat); the dashboard reads the same figures from the store."""
+    mine = [r for r in records if r.set_id == checkup.id]
+    return summary_from(checkup, figures_of(mine, checkup.id), lang, sorted_latest(mine))
 
 
 def _fmt(value: float | int | None) -> str:
@@ -117,7 +113,7 @@ def markdown(summary: Summary, lang: str, *, top_gaps: int = 10) -> str:
     lines = [f"# {t('report_title', lang, title=summary.title)}", ""]
     if not summary.results:
         return "\n".join([*lines, t("report_empty", lang), ""])
-    lines += [t("report_counts", lang, organizations=len(summary.organizations), results=summary.results),
+    lines += [t("report_counts", lang, organizations=summary.organization_count, results=summary.results),
               t("report_overall", lang, score=_fmt(summary.overall)), "",
               f"## {t('report_areas', lang)}", "",
               f"| {t('col_area', lang)} | {t('col_average', lang)} | {t('col_lowest', lang)} |", "|---|---:|---:|"]
@@ -143,13 +139,20 @@ def to_csv(summary: Summary) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "set", "id", "label", "value", "count"])
-    writer.writerow(["summary", summary.set_id, "organizations", "", "", len(summary.organizations)])
+    writer.writerow(["summary", summary.set_id, "organizations", "", "", summary.organization_count])
     writer.writerow(["summary", summary.set_id, "results", "", "", summary.results])
-    writer.writerow(["summary", summary.set_id, "overall_average", "", _fmt(summary.overall), len(summary.organizations)])
+    writer.writerow(["summary", summary.set_id, "overall_average", "", _fmt(summary.overall), summary.organization_count])
     for a in summary.areas:
         writer.writerow(["area", summary.set_id, a.id, a.title, _fmt(a.average), a.count])
     for g in summary.gaps:
         writer.writerow(["gap", summary.set_id, g.question, g.text, f"{g.share:.3f}", g.count])
-    for o in summary.organizations:
-        writer.writerow(["organization", summary.set_id, o.organization, o.weakest or "", _fmt(o.overall), 1])
+    return out.getvalue() + csv_rows(summary.set_id, summary.organizations)
+
+
+def csv_rows(set_id: str, organizations: Sequence[OrgSummary]) -> str:
+    """The CSV's organisation rows (written after `to_csv`'s, a page at a time for a download)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for o in organizations:
+        writer.writerow(["organization", set_id, o.organization, o.weakest or "", _fmt(o.overall), 1])
     return out.getvalue()

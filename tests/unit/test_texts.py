@@ -18,7 +18,7 @@ ENTRIES = [(domain, key, entry) for domain, table in catalog().items() for key, 
 
 
 def test_the_catalog_has_every_domain_and_is_loaded_once():
-    assert {"core", "walker", "incident", "checkup", "stats", "report"} <= set(catalog())
+    assert {"core", "walker", "incident", "checkup", "stats", "report", "web"} <= set(catalog())
     assert catalog() is catalog()
 
 
@@ -31,3 +31,14 @@ def test_every_text_has_japanese_and_english_with_the_same_placeholders(domain: 
         assert _fields(ja) == _fields(en), f"{domain}.{key}"
     else:  # a list of lines (the report's "still to fill in")
         assert len(ja) == len(en) and all(isinstance(line, str) and line for line in ja + en)
+
+
+def test_the_web_pages_take_their_words_from_the_catalog_only() -> None:
+    """No second table of texts and no language tests in the web adapter's code (#14)."""
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[2] / "adapters" / "web"
+    for path in [*web.glob("*.py"), *web.glob("templates/*.html")]:
+        text = path.read_text(encoding="utf-8")
+        assert "TEXTS" not in text and '"ja": "' not in text, path.name
+        assert not any(f"lang {op} {q}ja{q}" in text for op in ("==", "!=") for q in "'\""), path.name

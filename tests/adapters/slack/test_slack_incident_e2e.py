@@ -44,3 +44,20 @@ async def test_incident_modal_to_private_result_and_security_channel(make_harnes
     posts = slack.fake.called("chat.postMessage")
     assert sorted(p["channel"] for p in posts) == sorted(["U0ALICE", SECURITY_CHANNEL])  # one incident
     assert "C0GENERAL" not in [c.get("channel") for c in slack.fake.calls]
+    [private] = [p for p in posts if p["channel"] == "U0ALICE"]
+    assert "セキュリティチームに通知しました" in private.rendered() or "security team has been notified" in private.rendered()
+
+
+async def test_a_refused_channel_post_is_not_reported_as_notified(make_harness) -> None:
+    """Slack refused the security channel's message: the reporter is told it was not sent and is in the record."""
+    slack = await make_harness()
+    slack.fake.fail("chat.postMessage", body={"ok": False, "error": "not_in_channel"})
+    await slack.command("")
+    [opened] = await slack.fake.wait_for("views.open")
+    status, _, _ = await slack.submit(opened.view, answers_for(opened.view, {"incident_type": "ransomware"}))
+    assert status == 200
+    [private] = await slack.fake.wait_for("chat.postMessage")  # the refused post is not recorded
+    assert private["channel"] == "U0ALICE" and slack.fake.attempts["chat.postMessage"]
+    told = private.rendered()
+    assert ("送信されていません" in told or "NOT been notified" in told) and "INC-" in told
+    assert "通知しました" not in told and "has been notified" not in told

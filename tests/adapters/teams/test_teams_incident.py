@@ -82,7 +82,8 @@ async def test_a_complete_submit_replies_with_the_result_and_posts_to_the_securi
     (flow,) = [f for f in server.bot.skills.values() if hasattr(f, "submissions")]
     assert flow.submissions == [{"incident_type": "phishing", "noticed_at": "2026-11-27 09:30",
                                  "summary": "Clicked a link in a fake invoice e-mail", "ransom_note": ""}]
-    result, summary = server.connector.messages()
+    # The channel first: the reply then says truly that the security team was notified.
+    summary, result = server.connector.messages()
     assert result.conversation_id == REPORTER
     assert "Recorded as incident INC-0001." in card_text(result.card)
     assert "cs-support@ipa.go.jp" in card_text(result.card)
@@ -98,8 +99,8 @@ async def test_the_configured_security_channel_is_reached_without_an_install_eve
     await server.post(server.payload("card_submit_personal", value={
         "secbot_action": "incident_submit", "incident_type": "lost_device", "summary": "Laptop left on a train"}))
     calls = server.connector.messages()
-    assert [c.conversation_id for c in calls] == [REPORTER, SECURITY]
-    assert "Laptop left on a train" in card_text(calls[1].card)
+    assert [c.conversation_id for c in calls] == [SECURITY, REPORTER]  # notified first, then told so
+    assert "Laptop left on a train" in card_text(calls[0].card)
     # Local mode (no authentication): the reference is built for this post, never stored.
     assert await server.bot.store.get_conversation_ref("teams:channel:" + SECURITY) is None
 

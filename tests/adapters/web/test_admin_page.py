@@ -175,3 +175,46 @@ async def test_the_incident_page_uses_the_words_of_incidents_show_not_stored_key
         assert key not in page, key
     assert "ランサムウェア" in page and "対応中" in page and "経理のPC" in page and page.count("メモを追加") == 1
     assert "ランサムウェア" in dashboard and ">ransomware<" not in dashboard
+
+
+async def test_the_dashboard_counts_a_result_saved_a_moment_ago_and_the_csv_matches_the_report(
+        web_server: WebServer, monkeypatch) -> None:
+    """No cached figures: an admin who reloads after a supplier submits sees them counted."""
+    from adapters.web import admin
+    from intents.checkup.report import summarize, to_csv
+
+    monkeypatch.setattr(admin, "CSV_PAGE", 3)  # 4 organisations: the CSV is streamed in two pages
+
+    await _seed(web_server)
+    store = web_server.bot.store
+    checkup = web_server.bot.knowledge.current.components["checkup"].sets["supplier"]
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:
+            assert "組織: 3 " in await response.text()
+        answers = {q.id: q.choices[-1].value for q in checkup.questions}
+        await store.save_checkup(respondent="invite:7", platform="web", organization="Ｄｅｌｔａ電機", set_id="supplier",
+                                 lang="ja", answers=answers, scores=score(checkup, answers).to_dict())
+        await store.record_question(platform="web", lang="ja", text="量子暗号の導入ロードマップ", band="unknown",
+                                    intent=None, score=0.1)
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+        assert "組織: 4 " in page and "量子暗号の導入ロードマップ" in page
+        async with session.get(f"{web_server.url}/admin/checkups.csv") as response:
+            streamed = (await response.read()).decode("utf-8-sig")
+            assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    # The same file as `secbot checkup report --format csv` computes from the whole records.
+    assert streamed == to_csv(summarize(checkup, await store.list_checkups(), "ja"))
+    assert "Ｄｅｌｔａ電機" in streamed
+
+
+async def test_a_new_install_says_there_are_no_questions_yet_instead_of_an_empty_chart(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession(headers={USER_HEADER: ADMIN}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+        assert 'id="no-questions"' in page and 'id="questions-table"' in page  # the table (all zeros) stays
+        charts = page.count('<svg class="chart"')
+        await web_server.bot.store.record_question(platform="web", lang="ja", text="JC-STARとは", band="answer",
+                                                   intent="jc_star", score=0.9)
+        async with session.get(f"{web_server.url}/admin") as response:
+            page = await response.text()
+        assert 'id="no-questions"' not in page and page.count('<svg class="chart"') == charts + 1

@@ -116,3 +116,51 @@ async def test_the_checkup_form_on_the_chat_page_scores_and_stores_the_result(we
     assert "Sales dept." in text and "100" in text, text
     [record] = await web_server.bot.store.list_checkups()
     assert record.platform == "web" and record.respondent == "hanako@example.co.jp" and record.overall == 100
+
+
+async def test_a_responders_answer_reaches_the_web_user_on_the_chat_page(web_server: WebServer, browser) -> None:
+    """Ask the security team on the web; a responder answers with /answer in Slack; the asker sees it on /chat."""
+    from adapters.web.app import create_app
+    from adapters.web.context import WebConfig
+    from bot.http_limits import start_server
+    from bot.models import IncomingMessage
+    from knowledge import SHIPPED_DIR
+
+    sent = []
+
+    async def notify(note) -> bool:  # the security channel accepted the question
+        sent.append(note)
+        return True
+
+    runner = await start_server(create_app(web_server.bot, WebConfig(user_header=USER_HEADER, knowledge_dir=SHIPPED_DIR),
+                                           notify=notify), "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        context = await browser.new_context(viewport=PHONE, locale="ja-JP",
+                                            extra_http_headers={USER_HEADER: "hanako@example.co.jp"})
+        page = await context.new_page()
+        await page.goto(f"{url}/chat")
+        await page.get_by_label("質問を入力してください").fill("量子暗号の社内導入ロードマップを教えてください")
+        await page.get_by_role("button", name="質問する").click()
+        await page.get_by_role("button", name=re.compile("セキュリティチームに質問")).click()
+        assert "回答はこちらにお届けします" in await page.locator("#conversation").inner_text()
+        assert "回答待ち" in await page.locator("#answers").inner_text()
+        [note] = sent
+        question_id = note.data["question_id"]
+
+        answered = await web_server.bot.handle(IncomingMessage(
+            user_id="resp@example.co.jp", conversation_id="C0SECURITY", platform="slack",
+            text=f"/answer {question_id} 2030年までの移行計画はCRYPTRECの資料を参照してください"))
+        assert question_id in answered.replies[0].text
+
+        await page.get_by_role("button", name=re.compile("新しい回答を確認")).click()
+        answers = await page.locator("#answers").inner_text()
+        assert "CRYPTRECの資料を参照してください" in answers and "回答待ち" not in answers
+        await screenshot(page, "chat-team-answer-phone")
+        assert await serious_accessibility_violations(page) == []
+        # Another user never sees it.
+        other = await (await browser.new_context(extra_http_headers={USER_HEADER: "jiro@example.co.jp"})).new_page()
+        await other.goto(f"{url}/chat")
+        assert await other.locator("#answers").count() == 0
+    finally:
+        await runner.cleanup()

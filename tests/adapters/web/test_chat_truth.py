@@ -28,14 +28,15 @@ def _buttons(page: str) -> list[str]:
     return re.findall(r'name="action" value="([^"]+)"', page)
 
 
-async def test_ask_the_security_team_is_not_offered_on_the_web(web_server: WebServer) -> None:
+async def test_a_question_for_the_team_that_nobody_was_told_about_says_so(web_server: WebServer) -> None:
+    """No security channel configured: the question is recorded, and the page does not claim it was forwarded."""
     async with await _session(web_server) as session:
         page = await _post(session, web_server, text=UNKNOWN)
-        assert not [b for b in _buttons(page) if b.startswith("expert:")]
-        assert "セキュリティチームに質問する" not in page
-        page = await _post(session, web_server, action="expert:ask")  # a form kept from before: said truthfully
-        assert "転送できません" in page and "回答はこちらにお届けします" not in page
-    assert await web_server.bot.store.list_expert_questions() == []
+        assert "expert:ask" in _buttons(page)
+        page = await _post(session, web_server, action="expert:ask")
+        assert "通知は送信されていません" in page and "回答はこちらにお届けします" not in page
+    [asked] = await web_server.bot.store.list_expert_questions()
+    assert asked.platform == "web" and asked.user_id == "taro@example.co.jp" and asked.question == UNKNOWN
 
 
 def _form_of(page: str, action_prefix: str) -> dict[str, str]:
@@ -77,3 +78,11 @@ async def test_the_detection_time_picker_starts_at_now_and_its_help_does_not_say
     picker = re.search(r'<input type="datetime-local" id="f-detected_at" name="detected_at" value="([^"]*)"', page)
     assert picker and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", picker.group(1))
     assert "「今」" not in page and "初期値は今の時刻" in page
+
+
+async def test_the_unanswered_reply_points_at_what_the_page_offers_not_at_typing_a_command(web_server: WebServer) -> None:
+    async with await _session(web_server) as session:
+        page = await _post(session, web_server, text=UNKNOWN)
+    conversation = page[page.index('id="conversation"'):]
+    assert "/incident で" not in conversation and "/incident をご利用" not in conversation
+    assert "「インシデントを報告」" in conversation and 'href="/incident"' in page  # the words name the page's link

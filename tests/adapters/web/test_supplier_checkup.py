@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import aiohttp
@@ -152,3 +153,12 @@ async def test_the_scs_star3_result_speaks_to_a_supplier_and_labels_unofficial_s
     assert "/incident" not in page  # a supplier has no /incident
     assert "非公式・要求事項案の確認が必要）" not in page  # not inside the titles any more...
     assert "· 非公式の解説・要求事項案で確認が必要" in page and "hspace173「" in page  # ...but a label beside them
+    # Where the knowledge has an official source on the gap's topic, it comes first; the write-up is further reading.
+    gaps = re.findall(r'<section class="gap">(.*?)</section>', page, re.S)
+    unofficial = [g for g in gaps if "source-label" in g]
+    with_official = [g for g in unofficial if 'class="official-source"' in g]
+    assert len(with_official) >= len(unofficial) - 2, "the shipped intents cite METI, IPA or the police for most"
+    for gap in with_official:
+        official = re.search(r'class="official-source"><a href="([^"]+)"', gap).group(1)
+        assert re.match(r"https://[^/]*(\.go\.jp|\.lg\.jp|jpcert\.or\.jp|pref\.[a-z]+\.jp)/", official), official
+        assert gap.index("official-source") < gap.index("gap-source") and "参考（非公式）" in gap

@@ -44,7 +44,7 @@ async def test_a_web_incident_is_posted_to_the_security_channel(tmp_path: Path, 
                                  knowledge_dir=SHIPPED_DIR, database_url=f"sqlite:///{tmp_path / 'n.db'}")
     bot = await create_bot(settings)
     try:
-        page = await _report_incident(bot, security_notifier(settings))
+        page = await _report_incident(bot, security_notifier(settings, bot))
         incident_id = re.search(r"INC-\d{8}-\d{4}", page).group(0)
         [call] = await fake_slack.wait_for("chat.postMessage")
         assert call["channel"] == "C0SECURITY" and incident_id in call.rendered()
@@ -68,4 +68,56 @@ async def test_a_web_incident_that_was_not_sent_says_so(tmp_path: Path) -> None:
             assert re.search(r"INC-\d{8}-\d{4}", page) and "通知は送信されていません" in page
             assert "通知しました" not in page
     finally:
+        await bot.store.close()
+
+
+SECURITY = "19:security-team@thread.tacv2"
+
+
+async def _teams_only(tmp_path: Path, service_url: str) -> tuple[Bot, Settings]:
+    """A Teams-only install: the security channel's reference was stored by `secbot serve teams`."""
+    from adapters.teams.app import channel_ref_key
+
+    settings = Settings.from_env({"SECBOT_TEAMS_SECURITY_CHANNEL": SECURITY}, knowledge_dir=SHIPPED_DIR,
+                                 database_url=f"sqlite:///{tmp_path / 't.db'}")
+    bot = await create_bot(settings)
+    await bot.store.save_conversation_ref(channel_ref_key(SECURITY), {
+        "bot": {"id": "28:secbot", "name": "secbot"}, "channelId": "msteams", "serviceUrl": service_url,
+        "conversation": {"id": SECURITY, "isGroup": True, "conversationType": "channel", "tenantId": "tenant-1"}},
+        platform="teams")
+    return bot, settings
+
+
+async def test_a_web_incident_reaches_the_teams_security_channel_on_a_teams_only_install(tmp_path: Path) -> None:
+    from tests.adapters.teams.fake_connector import FakeConnector
+
+    connector = FakeConnector()
+    runner = await start_server(connector.app(), "127.0.0.1", 0)
+    connector.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    bot, settings = await _teams_only(tmp_path, connector.url)
+    notifier = security_notifier(settings, bot)
+    assert notifier is not None and notifier.platforms == ["teams"]
+    try:
+        page = await _report_incident(bot, notifier)
+        incident_id = re.search(r"INC-\d{8}-\d{4}", page).group(0)
+        [posted] = connector.to(SECURITY)
+        assert incident_id in str(posted.card) and posted.reply_to_id is None  # a new thread in the channel
+        assert "セキュリティチームに通知しました" in page and "送信されていません" not in page
+    finally:
+        await notifier.close()
+        await runner.cleanup()
+        await bot.store.close()
+
+
+async def test_a_teams_channel_that_cannot_be_reached_is_not_reported_as_notified(tmp_path: Path) -> None:
+    bot, settings = await _teams_only(tmp_path, "http://127.0.0.1:9")  # nothing listens on the discard port
+    notifier = security_notifier(settings, bot)
+    try:
+        page = await _report_incident(bot, notifier)
+        assert re.search(r"INC-\d{8}-\d{4}", page) and "通知は送信されていません" in page
+        assert "通知しました" not in page
+        [incident] = await bot.store.list_incidents()  # in the record all the same
+        assert incident.reporter == "taro@example.co.jp"
+    finally:
+        await notifier.close()
         await bot.store.close()
