@@ -64,8 +64,8 @@ def result_text(checkup: CheckupSet, result: Score, lang: str, organization: str
         lines.append(f"   {t('risk', lang)}: {gap['risk']}")
         lines.append(f"   {t('next_step', lang)}: {gap['next_step']}")
         if gap["source"]:
-            label = f"（{gap['source']['label']}）" if lang == "ja" else f" ({gap['source']['label']})"
-            lines.append(f"   {t('source', lang)}: {gap['source']['title']}{label if gap['source']['label'] else ''} "
+            label = t("source_label", lang, label=gap["source"]["label"]) if gap["source"]["label"] else ""
+            lines.append(f"   {t('source', lang)}: {gap['source']['title']}{label} "
                          f"{gap['source']['url']}")
     if len(shown) < len(gaps):
         lines.append(t("more_gaps", lang, count=len(gaps) - len(shown)))
