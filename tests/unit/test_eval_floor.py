@@ -30,16 +30,18 @@ REJECTION_FLOOR = 0.95
 # at least this share helped (answered right, or the right topic among the suggestions), and
 # none of its must-not-answer questions answered. Measured 65% helped when it was written, 100%
 # since the decision weighs a wrong answer worse than a refusal (third round); 100% helped and
-# 70% answered right with the calibrated decision (fourth round, 55% before it).
+# 70% answered right with the calibrated decision (fourth round, 55% before it); with 9 more
+# questions (fifth round, situational knowledge) 96.6% helped and 82.8% answered right.
 REALISTIC_HELPED_FLOOR = 0.95
-REALISTIC_RIGHT_FLOOR = 0.65
+REALISTIC_RIGHT_FLOOR = 0.78
 # The shared realistic development set (../shared/data/realistic-questions), per language: measured
-# helped ja 96.8% / en 94.7%, answered right 77.4% / 80.7% with the calibrated decision (fitted on
-# this set among others: in-sample; the cross-validated figure is in benchmarks/README.md, issue #11).
+# helped ja 97.8% / en 98.2%, answered right 84.9% / 86.0% at the intent level (fifth round; fourth
+# round 77.4% / 80.7% right), with the calibrated decision fitted on this set among others: in-sample;
+# the cross-validated figure is in benchmarks/README.md, issue #11.
 SHARED_REALISTIC = next((p for p in [ROOT.parent / "shared" / "data" / "realistic-questions" / "questions.yaml",
                                      Path("/work/shared/data/realistic-questions/questions.yaml")] if p.exists()), None)
-SHARED_HELPED_FLOOR = 0.93
-SHARED_RIGHT_FLOOR = 0.75
+SHARED_HELPED_FLOOR = 0.95
+SHARED_RIGHT_FLOOR = 0.82
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ def realistic(snapshot):
 
 
 def test_realistic_section_is_helped_and_never_answers_what_it_must_not(realistic):
-    assert realistic.in_scope >= 20 and realistic.out_of_scope >= 4
+    assert realistic.in_scope >= 29 and realistic.out_of_scope >= 10
     assert realistic.helped >= REALISTIC_HELPED_FLOOR, format_report(realistic, verbose=True)
     assert realistic.accuracy >= REALISTIC_RIGHT_FLOOR, format_report(realistic, verbose=True)
     assert not realistic.false_answers, format_report(realistic, verbose=True)
