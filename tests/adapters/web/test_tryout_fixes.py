@@ -1,0 +1,48 @@
+"""Issue tryout (new user, web front end): what a visitor, a supplier and an admin read (plain HTTP)."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+
+from bot.messages import as_of_text
+from bot.store.web_tokens import WebTokens
+from tests.adapters.web.conftest import ADMIN, WebServer, form_csrf
+from tests.adapters.web.test_chat_truth import _post, _session
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _bot_replies(page: str) -> list[str]:
+    conversation = page.split('id="conversation"')[1].split("</section>")[0]
+    return conversation.split('<div class="msg bot')[1:]
+
+
+async def test_an_english_answer_on_a_japanese_page_has_no_japanese_note_and_no_slash_incident(
+        web_server: WebServer) -> None:
+    async with await _session(web_server, user=None, lang="ja") as session:
+        page = await _post(session, web_server, text="what is the weather tomorrow")
+    [reply] = _bot_replies(page)
+    assert "have information to answer that" in reply and "contact the security team now" in reply
+    assert not JAPANESE.search(reply), reply  # no 「※ /incident は…」 in an English answer
+    assert "/incident" not in reply  # a visitor cannot use it here
+
+
+async def test_a_note_about_slash_incident_follows_the_buttons_in_the_answers_language(web_server: WebServer) -> None:
+    """A knowledge answer that says "Type /incident", to a visitor: the note that it needs the
+    sign-in is in the answer's language (English on a Japanese page), after the answer's buttons."""
+    async with await _session(web_server, user=None, lang="ja") as session:
+        page = await _post(session, web_server, text="ransomware encrypted all our files")
+    [reply] = _bot_replies(page)
+    note = re.search(r'<p class="notice reply-note">(.*?)</p>', reply)
+    assert note and "needs the company sign-in" in note.group(1) and not JAPANESE.search(note.group(1))
+    assert reply.index("reply-note") > reply.rfind('name="action"') > 0  # after the buttons, not in the text
+
+
+async def test_a_message_of_only_spaces_is_answered_in_the_pages_language(web_server: WebServer) -> None:
+    async with await _session(web_server, user=None, lang="ja") as session:
+        await _post(session, web_server, text="what is JC-STAR")  # the conversation was in English so far
+        page = await _post(session, web_server, text="   ")
+    assert "メッセージが空" in page or "空です" in page, _bot_replies(page)
+    assert "Your message was empty" not in page
