@@ -46,3 +46,26 @@ async def test_a_message_of_only_spaces_is_answered_in_the_pages_language(web_se
         page = await _post(session, web_server, text="   ")
     assert "メッセージが空" in page or "空です" in page, _bot_replies(page)
     assert "Your message was empty" not in page
+
+
+async def test_admin_without_a_session_says_how_to_sign_in(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession(headers={"Accept-Language": "ja"}) as session:
+        async with session.get(f"{web_server.url}/admin") as response:
+            assert response.status == 403
+            page = await response.text()
+    assert "認証プロキシ" in page and "secbot web login-link" in page
+
+
+async def test_a_login_link_session_counts_as_signed_in_on_the_chat_page(web_server: WebServer) -> None:
+    link = await WebTokens(web_server.bot.store).create_login(ADMIN)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                     headers={"Accept-Language": "ja"}) as session:
+        async with session.get(f"{web_server.url}/login/{link}") as response:
+            csrf = form_csrf(await response.text())
+        async with session.post(f"{web_server.url}/login/{link}", data={"csrf": csrf}) as response:
+            assert response.status == 200 and response.url.path == "/admin"
+        async with session.get(f"{web_server.url}/chat") as response:
+            page = await response.text()
+        assert "ログインしていないため" not in page and f"{ADMIN} としてログイン中" in page
+        async with session.get(f"{web_server.url}/incident") as response:  # the forms work too
+            assert response.status == 200 and 'name="form_id"' in await response.text()
