@@ -69,3 +69,40 @@ async def test_a_login_link_session_counts_as_signed_in_on_the_chat_page(web_ser
         assert "ログインしていないため" not in page and f"{ADMIN} としてログイン中" in page
         async with session.get(f"{web_server.url}/incident") as response:  # the forms work too
             assert response.status == 200 and 'name="form_id"' in await response.text()
+
+
+async def test_a_japanese_answers_source_date_reads_as_the_terminal_says_it(web_server: WebServer) -> None:
+    async with await _session(web_server, user=None, lang="ja") as session:
+        page = await _post(session, web_server, text="JC-STARとは何ですか")
+    sources = re.findall(r'<p class="muted">出典: <a [^>]*>[^<]*</a>([^<]*)</p>', page)
+    dated = [d for d in sources if d]
+    assert dated and all(re.fullmatch(r"（\d{4}年\d{1,2}月時点）", d) for d in dated), sources
+    assert as_of_text("2026-11", "ja") == "（2026年11月時点）"  # the terminal's words, from the one catalog
+
+
+async def test_an_unknown_choice_lists_the_choices_by_their_labels(web_server: WebServer) -> None:
+    async with await _session(web_server, lang="ja") as session:
+        page = await _post(session, web_server, form_id="incident_form", incident_type="nonsense")
+    error = re.search(r"「nonsense」は選べません（選択肢: (.*?)）", page)
+    assert error, page
+    assert "ランサムウェア" in error.group(1) and "ransomware" not in error.group(1)
+
+
+async def test_an_invalid_link_says_so_once_and_what_to_do(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession(headers={"Accept-Language": "ja"}) as session:
+        async with session.get(f"{web_server.url}/checkup/i/made-up") as response:
+            assert response.status == 404
+            page = await response.text()
+    assert page.count("このリンクは無効です。") == 2  # the <title> and the heading, not a third time below
+    assert "新しい招待リンクをお願いしてください" in page
+
+
+async def test_the_site_has_a_favicon(web_server: WebServer) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{web_server.url}/chat") as response:
+            icon = re.search(r'<link rel="icon" href="([^"]+)"', await response.text())
+        assert icon
+        for path in (icon.group(1), "/favicon.ico"):
+            async with session.get(web_server.url + path) as response:
+                assert response.status == 200 and response.content_type == "image/svg+xml"
+                assert (await response.text()).startswith("<svg")
