@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import aiohttp
 
+from adapters.web.app import create_app
+from adapters.web.context import WebConfig
+from bot.http_limits import start_server
 from bot.messages import as_of_text
+from bot.models import Notification
+from bot.settings import Settings
 from bot.store.web_tokens import WebTokens
-from tests.adapters.web.conftest import ADMIN, WebServer, form_csrf
+from intents.assemble import create_bot
+from knowledge import SHIPPED_DIR
+from tests.adapters.web.conftest import ADMIN, DESKTOP, USER_HEADER, WebServer, form_csrf
 from tests.adapters.web.test_chat_truth import _post, _session
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -106,3 +114,46 @@ async def test_the_site_has_a_favicon(web_server: WebServer) -> None:
             async with session.get(web_server.url + path) as response:
                 assert response.status == 200 and response.content_type == "image/svg+xml"
                 assert (await response.text()).startswith("<svg")
+
+
+async def test_a_long_description_keeps_the_question_column_readable(web_server: WebServer, browser) -> None:
+    record = await web_server.bot.store.create_incident(
+        reporter="taro@example.co.jp", platform="cli", lang="ja", result={"contacts": []},
+        answers={"incident_type": "ransomware", "description": "暗号化" * 6700})  # 20,100 characters, no spaces
+    context = await browser.new_context(viewport=DESKTOP, extra_http_headers={USER_HEADER: ADMIN})
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/admin/incidents/{record.id}")
+    question = await page.locator("#answers th").last.bounding_box()
+    assert question and question["width"] > 150  # not one character wide
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+async def test_the_team_notification_says_when_the_description_was_shortened(tmp_path: Path) -> None:
+    sent: list[Notification] = []
+
+    async def notify(note: Notification) -> bool:
+        sent.append(note)
+        return True
+
+    settings = Settings.from_env({}, knowledge_dir=SHIPPED_DIR, database_url=f"sqlite:///{tmp_path / 'n.db'}")
+    bot = await create_bot(settings)
+    runner = await start_server(create_app(bot, WebConfig(user_header=USER_HEADER), notify=notify), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    form = bot.knowledge.current.components["triage"].form("ja")
+    values = {f.id: (f.choices[0].value if f.kind == "choice" else "2026-11-01T09:30" if f.kind == "datetime" else "PC")
+              for f in form.fields if f.required and not f.show_if}
+    description = "".join(f"{i:04d}行目の状況。" for i in range(200))[:2000]
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                         headers={USER_HEADER: "taro@example.co.jp"}) as session:
+            async with session.get(base + "/incident") as response:
+                csrf = form_csrf(await response.text())
+            async with session.post(base + "/chat", data={"csrf": csrf, "form_id": form.id, **values,
+                                                          "description": description}) as response:
+                assert response.status == 200
+    finally:
+        await runner.cleanup()
+        await bot.store.close()
+    [note] = [n for n in sent if n.kind == "incident_created"]
+    assert description[:500] in note.text and description not in note.text  # shortened, and it says so:
+    assert "…" in note.text and "2000" in note.text and "省略" in note.text
