@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.store.web_tokens import WebTokens
 from intents.assemble import create_bot
 from knowledge import SHIPPED_DIR
-from tests.adapters.web.conftest import ADMIN, DESKTOP, USER_HEADER, WebServer, form_csrf
+from tests.adapters.web.conftest import ADMIN, DESKTOP, PHONE, USER_HEADER, WebServer, form_csrf
 from tests.adapters.web.test_chat_truth import _post, _session
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -157,3 +157,28 @@ async def test_the_team_notification_says_when_the_description_was_shortened(tmp
     [note] = [n for n in sent if n.kind == "incident_created"]
     assert description[:500] in note.text and description not in note.text  # shortened, and it says so:
     assert "…" in note.text and "2000" in note.text and "省略" in note.text
+
+
+async def test_chart_labels_are_whole_and_as_big_as_the_text_on_a_desktop_and_readable_on_a_phone(
+        web_server: WebServer, browser) -> None:
+    from tests.adapters.web.test_admin_page import _seed
+
+    await _seed(web_server)
+    checkup = web_server.bot.knowledge.current.components["checkup"].sets["supplier"]
+    titles = [area.title.get("en") for area in checkup.areas]
+    for viewport in (DESKTOP, PHONE):
+        context = await browser.new_context(viewport=viewport, locale="en-US", extra_http_headers={USER_HEADER: ADMIN})
+        page = await context.new_page()
+        await page.goto(f"{web_server.url}/admin?lang=en")
+        labels = await page.locator(".bars").first.locator(".barlabel").all_inner_texts()
+        assert sorted(label.rsplit(" ", 1)[0] for label in labels) == sorted(titles)  # whole, nothing cut
+        body = await page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        label_size = await page.locator(".bars .barlabel").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert label_size == body
+        axis = await page.locator("svg.chart text.axis").first.bounding_box()  # drawn size, after the SVG scales
+        assert axis is not None
+        if viewport is DESKTOP:
+            assert axis["height"] <= body * 1.5
+        else:
+            assert axis["height"] >= 11
+        await context.close()
