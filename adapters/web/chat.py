@@ -25,6 +25,7 @@ from bot.models import JST, Capabilities, Form, IncomingMessage, Reply, ReplyKin
 from intents.checkup.model import set_id_for
 from intents.checkup.render import when
 from intents.incident.model import FORM_ID as INCIDENT_FORM
+from intents.incident.texts import t as incident_text
 
 log = logging.getLogger(__name__)
 ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
@@ -146,12 +147,47 @@ def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[s
     if errors and values and values.get("form_id"):  # show the form again with the answers and the problems
         form = form_definition(request, values["form_id"], lang)
     said = reply.lang  # an English answer on a Japanese page stays English, its note too
+    incident = _incident_view(reply) if reply.kind is ReplyKind.RESULT and "steps" in reply.data else None
     text = _for_web(reply.text, said, signed_in=signed_in)
     note = tr("incident_needs_sign_in", said) if not signed_in and "/incident" in text else None
-    return {"text": text, "note": note, "title": reply.title, "kind": reply.kind.value, "sources": [{"url": src.url, "title": src.title, "as_of": as_of_text(src.as_of, said)} for src in reply.sources],
+    return {"text": text, "note": note, "incident": incident, "title": reply.title, "kind": reply.kind.value, "sources": [{"url": src.url, "title": src.title, "as_of": as_of_text(src.as_of, said)} for src in reply.sources],
             "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in buttons],
             "feedback": reply.intent if reply.feedback and reply.intent else None,
             "form": _form_view(form, values, errors, lang) if form else None}
+
+
+def _incident_view(reply: Reply) -> dict[str, Any]:
+    """The triage result as HTML parts, from the reply's data (not its terminal text): whether the
+    team was notified (the delivery changed the text if not), contacts with links, steps, guidance."""
+    data, lang = reply.data, reply.lang
+    incident_id = data.get("incident_id")
+    not_sent = bool(incident_id) and incident_text("recorded_not_sent", lang, incident_id=incident_id) in reply.text
+    return {"id": incident_id, "notified": not not_sent,
+            "status": incident_text("recorded_not_sent" if not_sent else "recorded", lang, incident_id=incident_id)
+            if incident_id else None,
+            "headings": {key: incident_text(f"{key}_heading", lang).lstrip("■ ") for key in ("contacts", "steps", "guidance")},
+            "no_contacts": incident_text("no_contacts", lang),
+            "contacts": [{**contact, "tier": incident_text("contact_tier", lang, tier=contact["priority_label"]).strip()
+                          if contact.get("priority_label") else "",
+                          "how": [{**item, "href": _href(item.get("kind", ""), str(item.get("value", "")))}
+                                  for item in contact.get("how", [])]}
+                         for contact in data.get("contacts", [])],
+            "words": {key: incident_text(key, lang) for key in ("why", "ministry", "deadline", "does_not")},
+            "steps": list(data.get("steps", [])), "guidance": data.get("guidance"),
+            "guidance_title": incident_text("guidance_title", lang, title=data["guidance"]["title"])
+            if data.get("guidance") else "",
+            "guidance_href": _href("url", str(data["guidance"].get("url", ""))) if data.get("guidance") else None}
+
+
+def _href(kind: str, value: str) -> str | None:
+    """A contact method as a link: web pages and forms, e-mail, telephone; anything else stays text."""
+    if value.startswith(("https://", "http://")):
+        return value
+    if kind == "email" and "@" in value:
+        return f"mailto:{value}"
+    if kind == "phone" and (digits := "".join(c for c in value.split("（")[0].split(" ext")[0] if c.isdigit() or c == "+")):
+        return f"tel:{digits}"
+    return None
 
 
 def _for_web(text: str, lang: str, *, signed_in: bool) -> str:

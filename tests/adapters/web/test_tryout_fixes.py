@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.store.web_tokens import WebTokens
 from intents.assemble import create_bot
 from knowledge import SHIPPED_DIR
-from tests.adapters.web.conftest import ADMIN, DESKTOP, PHONE, USER_HEADER, WebServer, form_csrf
+from tests.adapters.web.conftest import ADMIN, DESKTOP, PHONE, USER_HEADER, WebServer, form_csrf, screenshot
 from tests.adapters.web.test_chat_truth import _post, _session
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -182,3 +182,30 @@ async def test_chart_labels_are_whole_and_as_big_as_the_text_on_a_desktop_and_re
         else:
             assert axis["height"] >= 11
         await context.close()
+
+
+async def test_the_incident_result_is_a_page_with_links_and_a_warning_when_nobody_was_notified(
+        web_server: WebServer, browser) -> None:
+    context = await browser.new_context(viewport=PHONE, locale="ja-JP", extra_http_headers={USER_HEADER: ADMIN})
+    page = await context.new_page()
+    await page.goto(f"{web_server.url}/incident")
+    form = page.locator("form.bot-form")
+    await form.locator("select#f-incident_type").select_option("ransomware")
+    for select in await form.locator("select[required]").all():
+        if not await select.input_value():
+            await select.select_option(index=1)
+    for field in await form.locator("input[type=text][required], textarea[required]").all():
+        await field.fill("<b>経理のPC</b>")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_load_state()
+    result = page.locator(".incident-result")
+    warning = result.locator("#incident-status")
+    assert await warning.get_attribute("role") == "alert" and "warning" in (await warning.get_attribute("class") or "")
+    assert "通知は送信されていません" in await warning.inner_text()  # no security channel in this server
+    assert await result.locator("h3").count() >= 2 and await result.locator("ol.steps li").count() >= 1
+    assert "■" not in await result.inner_text()
+    links = await result.locator("a[href^='https://']").all()
+    assert links and all("noopener" in rel for rel in [await link.get_attribute("rel") or "" for link in links])
+    assert await result.locator("a[href^='mailto:']").count() >= 1
+    assert await page.locator("b", has_text="経理のPC").count() == 0  # what the user typed stays text
+    await screenshot(page, "incident-result-phone")
