@@ -50,6 +50,16 @@ class Choice:
         return FormChoice(self.value, self.label.get(lang))
 
 
+def error_params(params: Mapping[str, Any], lang: str, *, ids: bool = False) -> dict[str, Any]:
+    """A field error's params for its text: an unknown value's `choices` (a tuple of Choice) as
+    their labels in `lang`, what a person picks from; `ids` for an answers file, which needs the ids."""
+    found = dict(params)
+    choices = found.get("choices")
+    if isinstance(choices, tuple):
+        found["choices"] = ", ".join(c.value for c in choices) if ids else " / ".join(c.label.get(lang) for c in choices)
+    return found
+
+
 class WalkField(Protocol):
     """What the walker needs of a field (intents/incident/model.py Field, a checkup Question)."""
 

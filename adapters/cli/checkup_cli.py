@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     checked = check_answers(checkup, values)
     if not checked.ok:
         lines = [f"invalid answers in {args.answers} for checkup set '{checkup.id}'; nothing was stored:"]
-        lines += [f"  {e.field}: {e.text('en')}" for e in checked.errors if e.code != "required"]
+        lines += [f"  {e.field}: {e.text('en', ids=True)}" for e in checked.errors if e.code != "required"]
         missing = [e.field for e in checked.errors if e.code == "required"]
         if missing:
             lines.append(f"  missing answers: {', '.join(missing)}")

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if not checked.ok:
         lines = [f"invalid answers in {args.answers}; nothing was recorded:"]
         for error in checked.errors:
-            lines.append(f"  {error.field}: {error.text('en')}")
+            lines.append(f"  {error.field}: {error.text('en', ids=True)}")
         raise CliError("\n".join(lines), EXIT_USAGE)
     for name in checked.ignored:
         print(f"secbot: note: '{name}' is ignored: the form asks it only when {_condition(model, name)}", file=sys.stderr)

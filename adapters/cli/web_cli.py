@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sys
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +33,18 @@ def _subcommands(parser: argparse.ArgumentParser) -> Any:
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
+def web_host(env: Mapping[str, str] | None = None) -> str:
+    """Where `serve web` listens unless --host says otherwise (also what `secbot healthcheck` checks)."""
+    return ((os.environ if env is None else env).get("SECBOT_WEB_HOST") or "").strip() or "127.0.0.1"
+
+
+def _port(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r} (--port or SECBOT_WEB_PORT)") from None
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     serve = subparsers.choices.get("serve")
     if serve is not None:
@@ -39,8 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             description="Serve the web pages: supplier checkups by invitation link, /chat and /admin (see docs/web.md). "
                         "Optional SECBOT_WEB_USER_HEADER (the auth proxy's user header), SECBOT_WEB_BASE_URL, "
                         "SECBOT_WEB_SECURE_COOKIES; /readyz and /metrics on the operator port as for slack and teams.")
-        web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-        web.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080; 0 picks a free one)")
+        web.add_argument("--host", default=web_host(), help="address to listen on (default: $SECBOT_WEB_HOST or 127.0.0.1)")
+        web.add_argument("--port", type=_port, default=os.environ.get("SECBOT_WEB_PORT") or "8080",
+                         help="port to listen on (default: $SECBOT_WEB_PORT or 8080; 0 picks a free one)")
         web.set_defaults(handler=run_serve)
     checkup = subparsers.choices.get("checkup")
     if checkup is not None:

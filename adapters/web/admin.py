@@ -17,8 +17,8 @@ from typing import Any
 from aiohttp import web
 
 from adapters.web.charts import JST_OFFSET, distribution, per_day, stacked_columns
-from adapters.web.chat import web_user
-from adapters.web.context import BOT_KEY, CONFIG_KEY, LOGIN_LIMIT_KEY, tokens
+from adapters.web.chat import signed_in_user, web_user
+from adapters.web.context import BOT_KEY, CONFIG_KEY, LOGIN_LIMIT_KEY, SESSION_COOKIE, tokens
 from adapters.web.pages import refusal, render, token_lookup
 from adapters.web.security import decorate, set_cookie
 from adapters.web.texts import page_lang
@@ -31,7 +31,6 @@ from intents.incident.render import answer_label, kind_label, ordered_answers, t
 from intents.incident.report import markdown_report
 from intents.incident.texts import t as incident_text
 
-SESSION_COOKIE = "secbot_session"
 DAYS = 14
 DAY = 86_400
 CSV_PAGE = 500
@@ -56,12 +55,11 @@ def signed_in_as(request: web.Request) -> str:
 
 async def admin_user(request: web.Request) -> str:
     """The signed-in admin or responder; 403 for anyone else."""
-    user = web_user(request)
-    if user is None and (session := request.cookies.get(SESSION_COOKIE)):
-        user = await tokens(request).session_user(session)
+    user = await signed_in_user(request)
+    if user is None:  # say how to sign in, not only "no"
+        raise refusal(request, page_lang(request), "admin_title", "sign_in_how")
     bot = request.app[BOT_KEY]
-    if user is None or not bot.access.is_responder(IncomingMessage(user_id=user, conversation_id="web-admin",
-                                                                   platform="web")):
+    if not bot.access.is_responder(IncomingMessage(user_id=user, conversation_id="web-admin", platform="web")):
         raise refusal(request, page_lang(request), "admin_title", "forbidden")
     return user
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import sys
+from pathlib import Path
 
 from aiohttp import web
 
@@ -20,10 +21,16 @@ from bot.service import FrontEnd
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 
 
 async def healthz(_: web.Request) -> web.Response:
     return web.Response(text="ok")
+
+
+async def favicon(_: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the same small SVG as /static/favicon.svg."""
+    return web.FileResponse(FAVICON, headers={"Content-Type": "image/svg+xml"})
 
 
 def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | None = None) -> web.Application:
@@ -39,6 +46,7 @@ def create_app(bot: Bot, config: WebConfig | None = None, *, notify: Notify | No
     app[LOGIN_LIMIT_KEY] = RateLimiter()
     setup_templates(app)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/favicon.ico", favicon)
     supplier.routes(app)
     chat.routes(app)
     admin.routes(app)

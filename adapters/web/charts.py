@@ -30,8 +30,11 @@ def per_day(counts: Iterable[tuple[int, str, int]], days: int, now: float) -> li
             for day, c in counts_by_day.items()]
 
 
-def stacked_columns(rows: Sequence[dict[str, Any]], *, width: int = 600, height: int = 180) -> dict[str, Any]:
-    """Rectangles of a stacked column chart of `rows` (per_day's), with a y-axis maximum."""
+def stacked_columns(rows: Sequence[dict[str, Any]], *, width: int = 320, height: int = 110) -> dict[str, Any]:
+    """Rectangles of a stacked column chart of `rows` (per_day's), with a y-axis maximum.
+
+    The SVG scales with the page: 320 units drawn 520px wide on a desktop and about 360px on a
+    phone make the 10-unit axis text about 16px (the body text) and 11px."""
     top = max((r["total"] for r in rows), default=0) or 1
     step = width / max(len(rows), 1)
     rects = []
@@ -43,7 +46,9 @@ def stacked_columns(rows: Sequence[dict[str, Any]], *, width: int = 600, height:
                 y -= h
                 rects.append({"x": round(index * step + 2, 1), "y": round(y, 1), "w": round(max(step - 4, 1), 1),
                               "h": round(h, 1), "band": band})
-    labels = [{"x": round(i * step + step / 2, 1), "text": r["day"][5:]} for i, r in enumerate(rows)
+    half_label = 15  # "11-30" at the axis's 10 units: kept whole at both edges
+    labels = [{"x": round(min(max(i * step + step / 2, half_label), width - half_label), 1), "text": r["day"][5:]}
+              for i, r in enumerate(rows)
               if i % max(len(rows) // 7, 1) == 0]
     return {"rects": rects, "labels": labels, "max": top, "width": width, "height": height}
 

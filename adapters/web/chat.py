@@ -1,8 +1,8 @@
 """The chat page (/chat): the same Q&A as Slack and Teams, and /incident and /checkup as HTML forms.
 
 Thin: a POST becomes an IncomingMessage (text, a button's action, or a form's values) for the
-core's engine, and its Replies are rendered as HTML. Identity comes only from the auth proxy's
-header (SECBOT_WEB_USER_HEADER); without it the page answers questions and nothing else.
+core's engine, and its Replies are rendered as HTML. Identity comes from the auth proxy's header
+(SECBOT_WEB_USER_HEADER) or a login-link session; without either the page answers questions and nothing else.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from typing import Any
 from aiohttp import web
 
 from adapters.delivery import DeliveryPolicy, truthful
-from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY
+from adapters.web.context import BOT_KEY, CONFIG_KEY, NOTIFY_KEY, SESSION_COOKIE, tokens
 from adapters.web.pages import render
 from adapters.web.security import browser_id
 from adapters.web.texts import page_lang, tr
-from bot.messages import say
+from bot.messages import as_of_text, say
 from bot.models import JST, Capabilities, Form, IncomingMessage, Reply, ReplyKind, Response
 from intents.checkup.model import set_id_for
 from intents.checkup.render import when
 from intents.incident.model import FORM_ID as INCIDENT_FORM
+from intents.incident.texts import t as incident_text
 
 log = logging.getLogger(__name__)
 ANONYMOUS_ACTIONS = ("answer:", "feedback:", "none")  # what a visitor without identity may click
@@ -63,6 +64,15 @@ def web_user(request: web.Request) -> str | None:
         return None
     value = request.headers.get(header, "").strip()
     return value[:MAX_USER_CHARS] or None
+
+
+async def signed_in_user(request: web.Request) -> str | None:
+    """Who is signed in: the auth proxy's user, else the user of a login-link session
+    (`secbot web login-link`, given only to admins and responders)."""
+    user = web_user(request)
+    if user is None and (session := request.cookies.get(SESSION_COOKIE)):
+        user = await tokens(request).session_user(session)
+    return user
 
 
 def _message(request: web.Request, user: str | None, lang: str, **fields: Any) -> IncomingMessage:
@@ -136,30 +146,67 @@ def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[s
     errors = dict(reply.data.get("errors") or {}) if reply.kind is ReplyKind.ERROR else {}
     if errors and values and values.get("form_id"):  # show the form again with the answers and the problems
         form = form_definition(request, values["form_id"], lang)
-    return {"text": _for_web(reply.text, lang, signed_in=signed_in), "title": reply.title, "kind": reply.kind.value, "sources": reply.sources,
+    said = reply.lang  # an English answer on a Japanese page stays English, its note too
+    incident = _incident_view(reply) if reply.kind is ReplyKind.RESULT and "steps" in reply.data else None
+    text = _for_web(reply.text, said, signed_in=signed_in)
+    note = tr("incident_needs_sign_in", said) if not signed_in and "/incident" in text else None
+    return {"text": text, "note": note, "incident": incident, "title": reply.title, "kind": reply.kind.value, "sources": [{"url": src.url, "title": src.title, "as_of": as_of_text(src.as_of, said)} for src in reply.sources],
             "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in buttons],
             "feedback": reply.intent if reply.feedback and reply.intent else None,
             "form": _form_view(form, values, errors, lang) if form else None}
 
 
+def _incident_view(reply: Reply) -> dict[str, Any]:
+    """The triage result as HTML parts, from the reply's data (not its terminal text): whether the
+    team was notified (the delivery changed the text if not), contacts with links, steps, guidance."""
+    data, lang = reply.data, reply.lang
+    incident_id = data.get("incident_id")
+    not_sent = bool(incident_id) and incident_text("recorded_not_sent", lang, incident_id=incident_id) in reply.text
+    return {"id": incident_id, "notified": not not_sent,
+            "status": incident_text("recorded_not_sent" if not_sent else "recorded", lang, incident_id=incident_id)
+            if incident_id else None,
+            "headings": {key: incident_text(f"{key}_heading", lang).lstrip("■ ") for key in ("contacts", "steps", "guidance")},
+            "no_contacts": incident_text("no_contacts", lang),
+            "contacts": [{**contact, "tier": incident_text("contact_tier", lang, tier=contact["priority_label"]).strip()
+                          if contact.get("priority_label") else "",
+                          "how": [{**item, "href": _href(item.get("kind", ""), str(item.get("value", "")))}
+                                  for item in contact.get("how", [])]}
+                         for contact in data.get("contacts", [])],
+            "words": {key: incident_text(key, lang) for key in ("why", "ministry", "deadline", "does_not")},
+            "steps": list(data.get("steps", [])), "guidance": data.get("guidance"),
+            "guidance_title": incident_text("guidance_title", lang, title=data["guidance"]["title"])
+            if data.get("guidance") else "",
+            "guidance_href": _href("url", str(data["guidance"].get("url", ""))) if data.get("guidance") else None}
+
+
+def _href(kind: str, value: str) -> str | None:
+    """A contact method as a link: web pages and forms, e-mail, telephone; anything else stays text."""
+    if value.startswith(("https://", "http://")):
+        return value
+    if kind == "email" and "@" in value:
+        return f"mailto:{value}"
+    if kind == "phone" and (digits := "".join(c for c in value.split("（")[0].split(" ext")[0] if c.isdigit() or c == "+")):
+        return f"tel:{digits}"
+    return None
+
+
 def _for_web(text: str, lang: str, *, signed_in: bool) -> str:
     """The chat platforms' "type /incident" advice in the words of this page: a signed-in user has
-    the "Report an incident" link and button; a visitor who is not signed in has neither."""
+    the "Report an incident" link and button; a visitor who is not signed in has neither.
+    `lang`: the reply's language (the core's sentences are in it, whatever the page's)."""
     suffix = "web" if signed_in else "anon"
     for said in ("emergency_hint", "none_reply"):
         text = text.replace(say(said, lang), tr(f"{said}_{suffix}", lang))
-    if not signed_in and "/incident" in text:
-        return f"{text}\n\n{tr('incident_needs_sign_in', lang)}"
     return text
 
 
 async def chat_page(request: web.Request) -> web.Response:
-    return await _page(request, page_lang(request), web_user(request))
+    return await _page(request, page_lang(request), await signed_in_user(request))
 
 
 async def command_page(request: web.Request, command: str) -> web.Response:
     lang = page_lang(request)
-    user = web_user(request)
+    user = await signed_in_user(request)
     if user is None:
         notice = Reply(text=tr("need_identity", lang), kind=ReplyKind.NOTICE, lang=lang)
         return await _page(request, lang, None, replies=(notice,), status=403)
@@ -169,7 +216,7 @@ async def command_page(request: web.Request, command: str) -> web.Response:
 
 async def chat_post(request: web.Request) -> web.Response:
     lang = page_lang(request)
-    user = web_user(request)
+    user = await signed_in_user(request)
     form = await request.post()
     text = str(form.get("text", "")).strip()
     action = str(form.get("action", "")) or None
@@ -182,6 +229,9 @@ async def chat_post(request: web.Request) -> web.Response:
         message = _message(request, user, lang, form_id=form_id, form_values=values)
         response = await request.app[BOT_KEY].handle(message)
         return await _page(request, lang, user, replies=await _deliver(request, response), form_values={**values, "form_id": form_id})
+    if not text and not action:  # only spaces: the page's language, not the conversation's last one
+        empty = Reply(text=say("empty", lang), kind=ReplyKind.ERROR, lang=lang)
+        return await _page(request, lang, user, replies=(empty,))
     question = str(form.get("question", "")).strip()[:MAX_QUESTION_CHARS] if action else ""
     message = _message(request, user, lang, action=action, text="" if action else text,
                        form_values={"question": question} if question else None)

@@ -79,6 +79,7 @@ def is_loopback(host: str) -> bool:
         return False  # a host name or "" (every interface)
 
 
+SESSION_COOKIE = "secbot_session"  # a login-link session (`secbot web login-link USER`)
 BOT_KEY: web.AppKey[Bot] = web.AppKey("secbot_bot", Bot)
 CONFIG_KEY: web.AppKey[WebConfig] = web.AppKey("secbot_web_config", WebConfig)
 INVITE_LIMIT_KEY: web.AppKey[RateLimiter] = web.AppKey("secbot_invite_limit", RateLimiter)

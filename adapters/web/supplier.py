@@ -42,7 +42,7 @@ def _checkup(request: web.Request, set_id: str) -> CheckupSet | None:
 async def _open(request: web.Request) -> tuple[Invite, CheckupSet, str, str] | web.Response:
     """The invitation and its set, or the refusal page (unknown, expired, revoked, too many tries)."""
     invite = await token_lookup(request, request.app[INVITE_LIMIT_KEY], tokens(request).find_invite,
-                                heading="link_invalid", unknown="link_invalid", unknown_status=404)
+                                heading="link_invalid", unknown="link_ask_sender", unknown_status=404)
     if isinstance(invite, web.Response):
         return invite
     lang = page_lang(request, default=invite.lang, accept_language=False)
@@ -51,7 +51,7 @@ async def _open(request: web.Request) -> tuple[Invite, CheckupSet, str, str] | w
         return message(request, lang, "link_invalid", "link_expired", 410)
     checkup = _checkup(request, invite.set_id)
     if checkup is None:
-        return message(request, lang, "link_invalid", "link_invalid", 404)
+        return message(request, lang, "link_invalid", "link_ask_sender", 404)
     return invite, checkup, lang, f"/checkup/i/{request.match_info['token']}"
 
 
@@ -164,7 +164,7 @@ async def result_page(request: web.Request) -> web.Response:
     bot = request.app[BOT_KEY]
     records = await bot.store.list_checkups(respondent=f"invite:{invite.id}", platform="web", limit=1)
     if not records:
-        return message(request, lang, "link_invalid", "link_invalid", 404)
+        return message(request, lang, "link_invalid", "link_ask_sender", 404)
     result = score(checkup, records[0].answers)
     data = result_dict(checkup, result, lang)
     kb = bot.knowledge.current.kb

@@ -15,6 +15,7 @@ from typing import Any
 
 from intents.checkup.model import ORG_FIELD, CheckupSet, Question
 from intents.checkup.texts import t
+from intents.forms import error_params
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -25,8 +26,9 @@ class AnswerError:
     code: str  # unknown_field | unknown_value | required | too_long | not_text
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
-    def text(self, lang: str) -> str:
-        return t(f"err_{self.code}", lang, **self.params)
+    def text(self, lang: str, *, ids: bool = False) -> str:
+        """`ids`: name the choices by id (an answers file), not by their labels in `lang`."""
+        return t(f"err_{self.code}", lang, **error_params(self.params, lang, ids=ids))
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def check_value(question: Question, raw: Any) -> tuple[str | None, AnswerError |
         return None, AnswerError(question.id, "not_text")
     value = raw.strip()
     if value not in question.values:
-        return None, AnswerError(question.id, "unknown_value", {"value": value[:40], "choices": ", ".join(question.values)})
+        return None, AnswerError(question.id, "unknown_value", {"value": value[:40], "choices": question.choices})
     return value, None
 
 

@@ -89,6 +89,9 @@ def result_text(result: Mapping[str, Any], lang: str, incident_id: str | None) -
     return "\n".join(lines)
 
 
+NOTIFY_DESCRIPTION_CHARS = 1000  # of the description in the team's notification (chat messages stay short)
+
+
 def notification_text(record: IncidentRecord, model: TriageModel | None, lang: str) -> str:
     answers = record.answers
     ongoing = answer_label(model, "ongoing", answers["ongoing"], lang)[1] if answers.get("ongoing") else t("unanswered", lang)
@@ -96,8 +99,11 @@ def notification_text(record: IncidentRecord, model: TriageModel | None, lang: s
     text = t("notify", lang, incident_id=record.id, type=type_label(model, answers, lang),
              reporter=record.reporter_name or record.reporter, platform=record.platform,
              channel=f" #{record.channel}" if record.channel else "", ongoing=ongoing, contacts=names)
-    if answers.get("description"):
-        text += "\n> " + answers["description"].replace("\n", "\n> ")
+    if description := answers.get("description"):
+        if len(description) > NOTIFY_DESCRIPTION_CHARS:  # said, not cut silently: the record has it all
+            description = description[:NOTIFY_DESCRIPTION_CHARS].rstrip() + "…\n" + t(
+                "notify_cut", lang, chars=len(description), incident_id=record.id)
+        text += "\n> " + description.replace("\n", "\n> ")
     return text
 
 

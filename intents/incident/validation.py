@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.models import JST
 from intents.incident.model import TYPE_FIELD, Field, TriageModel
+from intents.forms import error_params
 from intents.incident.texts import t
 
 NOW_WORDS = {"now", "just now", "today", "今", "いま", "たった今", "さっき", "現在"}
@@ -28,8 +29,9 @@ class FieldError:
     code: str  # unknown_field | unknown_value | required | too_long | datetime | future | not_text
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
-    def text(self, lang: str) -> str:
-        return t(f"err_{self.code}", lang, **self.params)
+    def text(self, lang: str, *, ids: bool = False) -> str:
+        """`ids`: name the choices by id (an answers file), not by their labels in `lang`."""
+        return t(f"err_{self.code}", lang, **error_params(self.params, lang, ids=ids))
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def check_value(item: Field, raw: Any, now: datetime | None = None) -> tuple[str
         return None, FieldError(item.id, "too_long", {"length": len(value), "limit": item.max_length})
     if item.kind == "choice":
         if value not in item.values:
-            return None, FieldError(item.id, "unknown_value", {"value": value, "choices": ", ".join(item.values)})
+            return None, FieldError(item.id, "unknown_value", {"value": value, "choices": item.choices})
         return value, None
     if item.kind == "datetime":
         moment = parse_datetime(value, now)

@@ -54,7 +54,7 @@ def test_good_answers_pass_with_the_organisation_trimmed(tiny: CheckupSet) -> No
 
 
 @pytest.mark.parametrize(("values", "field", "words"), [
-    ({"q1": "maybe"}, "q1", ['"maybe" is not a valid answer', "yes, partly, no"]),
+    ({"q1": "maybe"}, "q1", ['"maybe" is not a valid answer', "Yes / Partly / No"]),  # labels, not ids
     ({"q1": ""}, "q1", ["Please answer this question"]),
     ({"q9": "yes"}, "q9", ["not a question of this checkup"]),
     ({"organization": ""}, "organization", ["Please answer"]),

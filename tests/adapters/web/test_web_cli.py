@@ -80,3 +80,37 @@ def test_expires_in_weeks_days_or_hours(env: dict[str, str], capsys: pytest.Capt
     from adapters.cli.web_cli import duration
 
     assert duration("2w") == 14 * 86400 and duration("30d") == 30 * 86400 and duration("12H") == 12 * 3600
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_healthcheck_finds_the_web_server_at_its_configured_port(env: dict[str, str]) -> None:
+    """The Docker HEALTHCHECK (`secbot healthcheck`, no options) of a container running `serve web`."""
+    web_env = {**os.environ, **env, "SECBOT_WEB_PORT": str(_free_port())}
+    web_env.pop("SECBOT_HEALTH_URL", None)
+
+    async def healthcheck() -> tuple[int, str]:
+        check = await asyncio.create_subprocess_exec(sys.executable, "-m", "adapters.cli", "healthcheck", "--timeout", "1",
+                                                     env=web_env, stdout=asyncio.subprocess.PIPE)
+        out, _ = await asyncio.wait_for(check.communicate(), 60)
+        return check.returncode or 0, out.decode()
+
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "adapters.cli", "serve", "web", env=web_env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    seen = ""
+    try:
+        while f":{web_env['SECBOT_WEB_PORT']}/chat" not in seen:
+            line = (await asyncio.wait_for(process.stderr.readline(), 60)).decode()
+            assert line, seen
+            seen += line
+        code, out = await healthcheck()
+        assert code == 0 and f"ok: http://127.0.0.1:{web_env['SECBOT_WEB_PORT']}/healthz" in out
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
