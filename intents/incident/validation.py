@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.models import JST
-from intents.incident.model import TYPE_FIELD, Field, TriageModel
 from intents.forms import error_params
+from intents.incident.model import TYPE_FIELD, Field, TriageModel
 from intents.incident.texts import t
 
 NOW_WORDS = {"now", "just now", "today", "今", "いま", "たった今", "さっき", "現在"}
