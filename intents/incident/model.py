@@ -96,6 +96,9 @@ class Addition:
     why: Localized
     priority: str  # a tier id from `priorities`: contacts are ordered by tier, then by rule order
     deadline: Localized | None = None
+    # shown in brackets beside the contact instead of the tier's label, where the tier's wording
+    # does not fit this contact (the PPC when a report is probably not mandatory is not technical help)
+    label: Localized | None = None
 
 
 @dataclass(frozen=True)
@@ -411,7 +414,7 @@ def _additions(doc: YamlDocument, path: tuple[Any, ...], raw: Mapping[str, Any],
                                         f"rule '{rid}': unknown priority '{item['priority']}' "
                                         f"(priorities: {', '.join(p.id for p in priorities)})"))
         additions.append(Addition(item["contact"], Localized.of(item["why"]), item["priority"],
-                                  _loc(item.get("deadline"))))
+                                  _loc(item.get("deadline")), _loc(item.get("label"))))
     return tuple(additions)
 
 

@@ -30,6 +30,10 @@ class ContactAdvice:
     def why(self, lang: str) -> str:
         return self.addition.why.get(lang)
 
+    def label(self, lang: str) -> str:
+        """The bracketed category: the rule's own label for this contact, else its tier's."""
+        return (self.addition.label or self.priority.label).get(lang)
+
     def deadline(self, lang: str) -> str | None:
         return self.addition.deadline.get(lang) if self.addition.deadline else None
 
@@ -51,7 +55,7 @@ class ContactAdvice:
     def to_dict(self, lang: str) -> dict[str, Any]:
         c = self.contact
         return {"id": c.id, "name": c.name.get(lang), "why": self.why(lang), "how": self.how(lang),
-                "priority": self.priority.id, "priority_label": self.priority.label.get(lang),
+                "priority": self.priority.id, "priority_label": self.label(lang),
                 "deadline": self.deadline(lang), "detail": self.detail(lang),
                 "helps_with": c.helps_with.get(lang), "does_not": c.does_not.get(lang),
                 "source": {"title": c.source.title, "url": c.source.url}}

@@ -195,6 +195,8 @@ def test_scenario(model: TriageModel, scenario: dict[str, Any]):
             assert phrase not in advice[contact].why("en"), (contact, phrase)
     for contact, tier in scenario.get("priority", {}).items():
         assert advice[contact].priority.id == tier, (contact, advice[contact].priority.id)
+    for contact, labels in scenario.get("label", {}).items():
+        assert {lang: advice[contact].label(lang) for lang in labels} == labels, contact
     for rule_id in scenario.get("rules_include", []):
         assert rule_id in result.fired, (rule_id, result.fired)
     steps = [s.en for s in result.steps]
@@ -273,3 +275,36 @@ def test_the_otasuketai_service_has_one_english_name_everywhere(model: TriageMod
     assert model.contacts["otasuketai"].name.en.startswith("Cybersecurity Otasuketai service")
     for path in Path(SHIPPED_DIR).rglob("*.yaml"):
         assert "Cyber Security Otasuketai" not in path.read_text(encoding="utf-8"), path
+
+
+NOT_TECHNICAL_HELP = {"ppc", "police", "sector_ministry", "bank", "card_issuer", "antiphishing"}
+
+
+def test_no_contact_is_labelled_technical_help_unless_it_gives_it(model: TriageModel):
+    """The bracketed category beside a contact never calls a regulator, the police, a ministry, a bank,
+    a card issuer or a report desk "technical help", in any shipped rule, in either language; nor any
+    contact whose own note says it is not a technical desk (the PPC's)."""
+    tiers = {p.id: p for p in model.priorities}
+    for rule in model.rules:
+        for addition in rule.add:
+            contact = model.contacts[addition.contact]
+            note = contact.does_not.en if contact.does_not else ""
+            if addition.contact not in NOT_TECHNICAL_HELP and "not a technical" not in note:
+                continue
+            label = addition.label or tiers[addition.priority].label
+            assert "技術" not in label.ja and "technical" not in label.en.lower(), (rule.id, addition.contact, label)
+
+
+def test_a_ppc_report_that_is_probably_not_mandatory_is_labelled_voluntary(model: TriageModel):
+    """Misdirected mail, ordinary data, 1,000 people or fewer: the PPC line says "voluntary", agreeing with
+    its reason ("probably not mandatory") and its note ("not a technical desk"), and keeps its place."""
+    result = evaluate(model, {**NEUTRAL, "incident_type": "data_leak", "leak_cause": "mistake", "personal_data": "yes",
+                              "personal_data_kind": "other", "personal_data_count": "up_to_1000"})
+    assert result.contact_ids() == ["ppc", "ipa"]
+    for lang, voluntary, not_mandatory in (("ja", "任意の報告", "おそらく義務ではありません"),
+                                          ("en", "Voluntary report", "probably not mandatory")):
+        ppc = result.to_dict(lang)["contacts"][0]
+        assert voluntary in ppc["priority_label"] and not_mandatory in ppc["why"], ppc
+        assert "技術" not in ppc["priority_label"] and "technical" not in ppc["priority_label"].lower()
+        assert ppc["priority"] == "help"  # still placed as a voluntary report, after duties and police
+
