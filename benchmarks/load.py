@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -58,6 +59,7 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 from loadgen import Generator, Rung, RungResult  # noqa: E402  (benchmarks/loadgen.py)
 
+from bot.models import Form  # noqa: E402
 from knowledge import SHIPPED_DIR  # noqa: E402
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, sign  # noqa: E402
 from tests.faults.payloads import (  # noqa: E402
@@ -194,9 +196,15 @@ class Workload:
     reply_targets: Counter[str]  # channel/conversation -> replies expected there
 
 
+@functools.lru_cache
+def cached_form(lang: str, knowledge: str) -> Form:
+    """The incident form, loaded once (it loads the whole knowledge folder)."""
+    return triage_form(lang, knowledge)
+
+
 def slack_workload(url: str, count: int, incident_share: float, retry_share: float, run: str,
                    rng: random.Random, knowledge: str) -> Workload:
-    form = triage_form("ja", knowledge)
+    form = cached_form("ja", knowledge)
     requests: list[Request] = []
     markers: list[str] = []
     expected: Counter[str] = Counter()
@@ -224,7 +232,7 @@ def slack_workload(url: str, count: int, incident_share: float, retry_share: flo
 
 def teams_workload(url: str, service_url: str, count: int, incident_share: float, retry_share: float, run: str,
                    rng: random.Random, knowledge: str) -> Workload:
-    form = triage_form("en", knowledge)
+    form = cached_form("en", knowledge)
     requests: list[Request] = []
     markers: list[str] = []
     expected: Counter[str] = Counter()
@@ -551,7 +559,7 @@ async def climb(generator: Generator, targets: Sequence[Target], args: argparse.
             # Interleaved: each rung for every target in turn, so that the other work on a shared
             # machine falls on all of them alike.
             for target in [t for t in targets if t.name in climbing]:
-                print(f"rung {rate:g}/s: {target.name}...", flush=True)
+                print(f"{time.strftime('%H:%M:%S')} rung {rate:g}/s: {target.name}...", flush=True)
                 result = await step(generator, target, rate, args.duration, f"{run_id}{repetition}{index}", args,
                                     database_url)
                 rows.append(row(result))
