@@ -19,6 +19,14 @@ exactly once; its saturation rate is the highest rung it passed before its first
 bare-and-post baseline does what any Slack Q&A bot must: signature check, the same matcher, one
 chat.postMessage. The servers must exit 0 on SIGTERM.
 
+The load generator (benchmarks/loadgen.py) is kept out of the way: each rung's requests are built
+and signed before it starts, a sender process writes them on keep-alive connections, and the fake
+platform APIs run in a process of their own that stamps every reply on CLOCK_MONOTONIC (one clock
+for the whole machine). Each rung reports the generator's CPU; a rung where the sender or the fakes
+used more than 70% of a core, or the sender fell behind schedule, is marked "gen" and not counted.
+Server, sender and fakes share the machine's cores: the CPU per request (server CPU over the rung /
+requests) is the comparison that does not depend on the generator.
+
 Bounded (rate x duration requests per rung, timeouts everywhere), loopback only, stops by itself.
 """
 
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -41,19 +50,18 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
+from loadgen import Generator, Rung, RungResult  # noqa: E402  (benchmarks/loadgen.py)
 
+from bot.models import Form  # noqa: E402
 from knowledge import SHIPPED_DIR  # noqa: E402
 from tests.adapters.slack.conftest import SECURITY_CHANNEL, sign  # noqa: E402
-from tests.adapters.slack.fake_slack import FakeSlack  # noqa: E402
-from tests.adapters.teams.fake_connector import FakeConnector  # noqa: E402
 from tests.faults.payloads import (  # noqa: E402
     complete_answers,
     marker_in,
@@ -69,6 +77,7 @@ from tests.faults.serve_process import (  # noqa: E402
     TEAMS_SECURITY_CHANNEL,
     ServeProcess,
     clean_env,
+    cpu_seconds,
     serve_env,
     start_serve,
 )
@@ -112,6 +121,12 @@ class PhaseResult:
     doubled: int = 0
     incidents_bad: int = 0
     rate: float = 0.0
+    sender_cpu: float = 0.0  # the generator's CPU over the rung, as a share of one core: the sender...
+    fakes_cpu: float = 0.0  # ...and the fake platform APIs
+    sched_lag_p99: float = 0.0  # how late the sender's loop got to a request (p99: hiccups of a shared machine)
+    sched_lag_p90: float = 0.0  # (p90: the generator falling behind for good)
+    sender_ready: float = 0.0  # how long before the start the sender was ready (negative: it started late)
+    generator_bound: str = ""  # why the generator, not the server, may have been the limit ("" when it was not)
 
     def pct(self, q: float) -> float:
         return _pct(self.latencies, q)
@@ -132,72 +147,34 @@ def _pct(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def _headers(request: Request) -> dict[str, str]:
-    headers = {"Content-Type": request.content_type}
+def raw_request(request: Request, stamp: int) -> bytes:
+    """The complete HTTP/1.1 request, built (and signed with `stamp`) before the rung starts."""
+    url = urlsplit(request.url)
+    lines = [f"POST {url.path} HTTP/1.1", f"Host: {url.netloc}", f"Content-Type: {request.content_type}",
+             f"Content-Length: {len(request.body)}"]
     if request.slack_signed:
-        headers |= sign(request.body.decode())  # signed at send time: the timestamp is fresh
+        lines += [f"{k}: {v}" for k, v in sign(request.body.decode(), timestamp=stamp).items()]
         if request.retry:
-            headers |= {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    return headers
+            lines += ["X-Slack-Retry-Num: 1", "X-Slack-Retry-Reason: http_timeout"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + request.body
 
 
-def _accepted(request: Request, status: int, text: str) -> str | None:
-    """None when the server acknowledged the request as it should, else a short error label."""
-    if status != 200:
-        return f"HTTP {status}"
-    if request.kind == "incident" and request.slack_signed and text.strip() not in ("", "{}"):
-        return "modal errors"  # the submission was refused: the answers were incomplete
-    return None
-
-
-async def drive(session: aiohttp.ClientSession, target: str, requests: Sequence[Request], *, rate: float,
-                concurrency: int, sample_rss: Callable[[], int] | None = None) -> PhaseResult:
-    """Open-loop: request i is due at start + i / rate; latency counts from when it was due."""
-    result = PhaseResult(target)
-    gate = asyncio.Semaphore(concurrency)
-    loop = asyncio.get_running_loop()
-    rss: list[int] = []
-
-    async def one(request: Request, due: float) -> None:
-        if request.reply_to is not None:
-            result.due.setdefault(request.reply_to, due)
-        async with gate:
-            result.send_lag_max = max(result.send_lag_max, loop.time() - due)
-            try:
-                async with session.post(request.url, data=request.body, headers=_headers(request)) as response:
-                    text = await response.text()
-                    problem = _accepted(request, response.status, text)
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                problem = type(exc).__name__
-            elapsed = loop.time() - due
+def absorb(result: PhaseResult, requests: Sequence[Request], sent: RungResult) -> None:
+    """The sender's per-request acknowledgements into `result`, and its own load."""
+    for request, (elapsed, problem) in zip(requests, sent.acks, strict=True):
         result.latencies.append(elapsed)
         result.by_kind.setdefault(request.kind, []).append(elapsed)
         if problem:
             result.errors[problem] += 1
         else:
             result.ok += 1
-
-    async def sampler() -> None:
-        while sample_rss is not None:
-            rss.append(sample_rss())
-            await asyncio.sleep(0.25)
-
-    sampling = asyncio.create_task(sampler())
-    start = loop.time()
-    tasks = []
-    for index, request in enumerate(requests):
-        due = start + index / rate
-        delay = due - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(request, due)))
-        result.sent += 1
-    await asyncio.gather(*tasks)
-    result.wall = loop.time() - start
-    sampling.cancel()
-    if rss:
-        result.rss_peak_kib = max(rss)
-    return result
+    result.sent = len(requests)
+    result.wall = sent.send_wall
+    result.send_lag_max = sent.wait_max
+    result.sched_lag_p99 = _pct(sent.sched_lag, 99)
+    result.sender_cpu = sent.cpu_seconds / sent.wall if sent.wall else 0.0
+    result.sched_lag_p90 = _pct(sent.sched_lag, 90)
+    result.sender_ready = sent.ready
 
 
 def with_retries(requests: list[Request], share: float, rng: random.Random, *, gap: int = 40) -> list[Request]:
@@ -219,9 +196,15 @@ class Workload:
     reply_targets: Counter[str]  # channel/conversation -> replies expected there
 
 
+@functools.lru_cache
+def cached_form(lang: str, knowledge: str) -> Form:
+    """The incident form, loaded once (it loads the whole knowledge folder)."""
+    return triage_form(lang, knowledge)
+
+
 def slack_workload(url: str, count: int, incident_share: float, retry_share: float, run: str,
                    rng: random.Random, knowledge: str) -> Workload:
-    form = triage_form("ja", knowledge)
+    form = cached_form("ja", knowledge)
     requests: list[Request] = []
     markers: list[str] = []
     expected: Counter[str] = Counter()
@@ -249,7 +232,7 @@ def slack_workload(url: str, count: int, incident_share: float, retry_share: flo
 
 def teams_workload(url: str, service_url: str, count: int, incident_share: float, retry_share: float, run: str,
                    rng: random.Random, knowledge: str) -> Workload:
-    form = triage_form("en", knowledge)
+    form = cached_form("en", knowledge)
     requests: list[Request] = []
     markers: list[str] = []
     expected: Counter[str] = Counter()
@@ -367,31 +350,6 @@ async def start_baseline(workdir: Path, command: Sequence[str] = tuple(BASELINE_
 BARE_POST_CMD = [sys.executable, str(REPO / "benchmarks" / "bare_slack.py")]
 
 
-class Arrivals:
-    """When each reply reached a fake platform API, by destination (Slack channel, Teams conversation).
-
-    Installed as the fakes' call list: every call they record is stamped on arrival, on the same
-    monotonic clock as the sender's schedule."""
-
-    def __init__(self) -> None:
-        self.times: dict[str, list[float]] = {}
-
-    def watch(self, key: Callable[[Any], str | None]) -> list[Any]:
-        arrivals = self
-
-        class Stamped(list[Any]):
-            def append(self, call: Any) -> None:
-                super().append(call)
-                where = key(call)
-                if where is not None:
-                    arrivals.times.setdefault(where, []).append(time.monotonic())
-
-        return Stamped()
-
-    def count(self, where: str) -> int:
-        return len(self.times.get(where, ()))
-
-
 # -- cold start ----------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as sock:
@@ -452,6 +410,8 @@ async def cold_starts(runs: int, workdir: Path, database_url: str, knowledge: st
 
 # -- the run -------------------------------------------------------------------------------------
 REPLY_LIMIT = 1.0  # saturation: p99 from due to the reply at the platform API under this
+GENERATOR_CPU_LIMIT = 0.7  # a generator process busier than this share of a core may have been the limit
+GENERATOR_LAG_LIMIT = 0.02  # ... and so may a sender that got to a tenth of its requests later than this (p90)
 
 
 def ms(seconds: float) -> str:
@@ -471,6 +431,8 @@ class Target:
     workload: Callable[[int, str], Workload]
     markers: list[str] = field(default_factory=list)  # every incident submitted to it (for the final check)
     saturation: list[float] = field(default_factory=list)  # per repetition
+    lower_bound: list[bool] = field(default_factory=list)  # per repetition: it never failed (top rung or generator)
+    cpu_per_request: dict[tuple[int, float], float] = field(default_factory=dict)  # (repetition, rate) -> ms, passed
     rss_idle_kib: int = 0
 
 
@@ -479,22 +441,66 @@ def passed(result: PhaseResult) -> bool:
             and result.pct_reply(99) < REPLY_LIMIT)
 
 
-async def step(session: aiohttp.ClientSession, target: Target, rate: float, seconds: float, run: str,
-               arrivals: Arrivals, args: argparse.Namespace, database_url: str) -> PhaseResult:
-    """One rung of the ladder: `rate` requests/s for `seconds`, then wait for every reply."""
+def generator_bound(result: PhaseResult) -> str:
+    """Why this rung says more about the load generator than about the server ("" when it does not)."""
+    reasons = []
+    if result.sender_cpu > GENERATOR_CPU_LIMIT:
+        reasons.append(f"sender at {result.sender_cpu:.0%} of a core")
+    if result.fakes_cpu > GENERATOR_CPU_LIMIT:
+        reasons.append(f"fake APIs at {result.fakes_cpu:.0%} of a core")
+    if result.sched_lag_p90 > GENERATOR_LAG_LIMIT:
+        reasons.append(f"sender behind schedule (p90 {ms(result.sched_lag_p90)} ms)")
+    if result.sender_ready < 0:
+        reasons.append(f"sender ready {ms(-result.sender_ready)} ms after the start")
+    return ", ".join(reasons)
+
+
+async def step(generator: Generator, target: Target, rate: float, seconds: float, run: str,
+               args: argparse.Namespace, database_url: str) -> PhaseResult:
+    """One rung of the ladder: `rate` requests/s for `seconds`, then wait for every reply.
+
+    The requests are built and signed here, before the rung (Slack accepts a timestamp up to
+    5 minutes old); the sender process only writes them, each at its due time."""
     work = target.workload(max(1, int(rate * seconds)), run)
+    arrivals = generator.arrivals
+    arrivals.refresh()
     before = {where: arrivals.count(where) for where in work.reply_targets}
+    stamp = int(time.time())
+    raw = [raw_request(r, stamp) for r in work.requests]
+    url = urlsplit(target.server.url)
+    start = time.monotonic() + 0.3 + len(raw) * 20e-6  # time to hand the requests over and open the connections
+    result = PhaseResult(target.name, rate=rate)
+    for index, request in enumerate(work.requests):
+        if request.reply_to is not None:
+            result.due.setdefault(request.reply_to, start + index / rate)
+    rss: list[int] = []
+
+    async def sampler() -> None:
+        while True:
+            rss.append(target.server.rss_kib())
+            await asyncio.sleep(0.25)
+
     cpu_before = target.server.cpu_seconds()
-    result = await drive(session, target.name, work.requests, rate=rate, concurrency=args.concurrency,
-                         sample_rss=target.server.rss_kib)
-    result.rate = rate
+    fakes_before = cpu_seconds(generator.fakes.pid)  # type: ignore[arg-type]
+    sampling = asyncio.create_task(sampler())
+    try:
+        sent = await generator.run(Rung(url.hostname or "127.0.0.1", int(url.port or 80), raw,
+                                        [r.kind == "incident" and r.slack_signed for r in work.requests],
+                                        start, rate, args.concurrency, CLIENT_TIMEOUT))
+    finally:
+        sampling.cancel()
+    result.rss_peak_kib = max(rss, default=0)
+    absorb(result, work.requests, sent)
     total = sum(work.reply_targets.values())
 
     def delivered() -> int:
+        arrivals.refresh()
         return sum(arrivals.count(where) - before[where] for where in work.reply_targets)
 
     await wait_until(lambda: delivered() >= total, args.reply_wait)
+    result.fakes_cpu = (cpu_seconds(generator.fakes.pid) - fakes_before) / (time.monotonic() - start)  # type: ignore[arg-type]
     await asyncio.sleep(0.5)  # a doubled reply would arrive now
+    arrivals.refresh()
     result.cpu_seconds = target.server.cpu_seconds() - cpu_before
     got = Counter({where: arrivals.count(where) - before[where] for where in work.reply_targets})
     result.missing, result.doubled, summary = delivery_check(work.reply_targets, got)
@@ -511,7 +517,12 @@ async def step(session: aiohttp.ClientSession, target: Target, rate: float, seco
         lost, doubled = await count_incidents(database_url, work.markers)
         result.incidents_bad = lost + doubled
         result.checks.append(f"incidents: {len(work.markers)} submitted, {lost} lost, {doubled} doubled")
+    result.generator_bound = generator_bound(result)
     return result
+
+
+def verdict(r: PhaseResult) -> str:
+    return "gen" if r.generator_bound else "yes" if passed(r) else "no"
 
 
 def row(r: PhaseResult) -> tuple[str, ...]:
@@ -519,11 +530,12 @@ def row(r: PhaseResult) -> tuple[str, ...]:
     cpu = f"{r.cpu_seconds / r.wall:.0%}" if r.wall else "-"
     per = f"{r.cpu_seconds / r.sent * 1000:.2f}" if r.sent else "-"
     return (f"{r.rate:g}", r.target, str(r.sent), str(r.replies_ok), str(errors), ms(r.pct(50)), ms(r.pct(99)),
-            ms(r.pct_reply(50)), ms(r.pct_reply(99)), cpu, per, "yes" if passed(r) else "no")
+            ms(r.pct_reply(50)), ms(r.pct_reply(99)), cpu, per, f"{r.sender_cpu:.0%}/{r.fakes_cpu:.0%}",
+            f"{r.sched_lag_p90 * 1000:.1f}/{r.sched_lag_p99 * 1000:.1f}", verdict(r))
 
 
 HEADER = ("rate/s", "target", "sent", "replies ok", "errors", "ack p50 ms", "ack p99 ms", "reply p50 ms",
-          "reply p99 ms", "server CPU", "CPU ms/req", "pass")
+          "reply p99 ms", "server CPU", "CPU ms/req", "generator CPU sender/fakes", "sender lag p90/p99 ms", "pass")
 
 
 def markdown(rows: Sequence[Sequence[str]]) -> str:
@@ -533,60 +545,96 @@ def markdown(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-async def climb(session: aiohttp.ClientSession, targets: Sequence[Target], args: argparse.Namespace, run_id: str,
-                arrivals: Arrivals, database_url: str, rows: list[tuple[str, ...]], notes: list[str]) -> None:
-    """The ladder, `args.repeat` times: each target climbs until its first failing rung."""
+async def climb(generator: Generator, targets: Sequence[Target], args: argparse.Namespace, run_id: str,
+                database_url: str, rows: list[tuple[str, ...]], notes: list[str]) -> None:
+    """The ladder, `args.repeat` times: each target climbs until its first failing rung.
+
+    A rung where the generator may have been the limit (`generator_bound`) counts neither way:
+    the target stops there and its saturation is a lower bound."""
     for repetition in range(args.repeat):
         climbing = {t.name for t in targets}
         best: dict[str, float] = {t.name: 0.0 for t in targets}
+        failed: set[str] = set()
         for index, rate in enumerate(args.rates):
             # Interleaved: each rung for every target in turn, so that the other work on a shared
             # machine falls on all of them alike.
             for target in [t for t in targets if t.name in climbing]:
-                print(f"rung {rate:g}/s: {target.name}...", flush=True)
-                result = await step(session, target, rate, args.duration, f"{run_id}{repetition}{index}", arrivals,
-                                    args, database_url)
+                print(f"{time.strftime('%H:%M:%S')} rung {rate:g}/s: {target.name}...", flush=True)
+                result = await step(generator, target, rate, args.duration, f"{run_id}{repetition}{index}", args,
+                                    database_url)
                 rows.append(row(result))
                 notes += [f"{rate:g}/s {target.name}: {c}" for c in result.checks]
                 if result.errors:
                     notes.append(f"{rate:g}/s {target.name}: " + ", ".join(f"{k}: {v}" for k, v in result.errors.items()))
-                if passed(result):
+                if result.generator_bound:
+                    notes.append(f"{rate:g}/s {target.name}: generator-bound, not counted ({result.generator_bound})")
+                    climbing.discard(target.name)
+                elif passed(result):
                     best[target.name] = rate
+                    target.cpu_per_request[(repetition, rate)] = result.cpu_seconds / result.sent * 1000
                 else:
+                    failed.add(target.name)
                     climbing.discard(target.name)
                 await asyncio.sleep(args.pause)  # let the server settle before the next rung
             if not climbing:
                 break
         for target in targets:
             target.saturation.append(best[target.name])
+            target.lower_bound.append(target.name not in failed)
+
+
+def ratio_text(value: float, base: float, value_low: bool, base_low: bool) -> str:
+    """value / base, marked >= or <= when one of them is only a lower bound."""
+    if not base:
+        return "-"
+    mark = "~" if value_low and base_low else ">=" if value_low else "<=" if base_low else ""
+    return f"{mark}{value / base:.2f}"
+
+
+def cpu_ratio(target: Target, base: Target) -> tuple[str, str]:
+    """(the target's median CPU ms/req, its median ratio to the baseline's) over the rungs both passed."""
+    common = sorted(set(target.cpu_per_request) & set(base.cpu_per_request))
+    if not common:
+        return "-", "-"
+    own = statistics.median(target.cpu_per_request[k] for k in common)
+    ratio = statistics.median(target.cpu_per_request[k] / base.cpu_per_request[k] for k in common)
+    return f"{own:.2f}", f"{ratio:.2f}"
 
 
 def report(targets: Sequence[Target], rows: Sequence[tuple[str, ...]], notes: Sequence[str],
            args: argparse.Namespace, failures: list[str]) -> None:
     """The ladder table, the saturation summary; a missed --targets ratio goes to `failures`."""
-    print(f"\nLadder: {args.duration:g} s per rung, at most {args.concurrency} in flight, "
+    print(f"\nLadder: {args.duration:g} s per rung, at most {args.concurrency} connections, "
           f"{args.incident_share:.0%} incident submissions (secbot targets), {args.retry_share:.0%} delivered twice, "
-          f"store {args.database}, {args.repeat} repetition(s); {os.cpu_count()} CPUs; "
+          f"store {args.database}, {args.repeat} repetition(s); {os.cpu_count()} CPUs shared by the server under "
+          f"test, the sender and the fake APIs; "
           f"{'SECBOT_MAX_IN_FLIGHT=' + str(args.max_in_flight) if args.max_in_flight else 'default in-flight limit'}\n")
     print(markdown(rows))
     print()
     for note in notes:
         print(f"- {note}")
-    base = targets[0].saturation
-    summary = [("target", "saturation req/s (each repetition)", "ratio to bare-and-post (each)", "RSS idle/peak MiB")]
+    base = targets[0]
+    summary = [("target", "saturation req/s (each repetition)", "ratio to bare-and-post (each)",
+                "CPU ms/req (rungs both passed)", "CPU ratio to bare-and-post", "RSS idle/peak MiB")]
     for target in targets:
-        ratios = [f"{t / b:.2f}" if b else "-" for t, b in zip(target.saturation, base, strict=True)]
-        summary.append((target.name, ", ".join(f"{v:g}" for v in target.saturation), ", ".join(ratios),
+        ratios = [ratio_text(t, b, tl, bl) for t, b, tl, bl in
+                  zip(target.saturation, base.saturation, target.lower_bound, base.lower_bound, strict=True)]
+        own, ratio = cpu_ratio(target, base)
+        summary.append((target.name, ", ".join(f"{'>=' if low else ''}{v:g}" for v, low in
+                                               zip(target.saturation, target.lower_bound, strict=True)),
+                        ", ".join(ratios), own, ratio,
                         f"{mib(target.rss_idle_kib)}/{mib(getattr(target.server, 'rss_peak', 0))}"))
     print(f"\nSaturation: the highest rate with reply p99 < {REPLY_LIMIT:g} s, no errors, every reply and "
-          "incident exactly once:\n")
+          "incident exactly once (>=: the target never failed, so its ceiling is higher); a rung where the "
+          f"generator used more than {GENERATOR_CPU_LIMIT:.0%} of a core or sent a tenth of its requests more "
+          f"than {ms(GENERATOR_LAG_LIMIT)} ms late is not counted:\n")
     print(markdown(summary))
     if args.targets:
         for target in targets[1:]:
             goal = {"secbot serve slack": args.slack_target, "secbot serve teams": args.teams_target}.get(target.name)
             if goal is None:
                 continue
-            worst = min((t / b if b else 0.0) for t, b in zip(target.saturation, base, strict=True))
+            worst = min((t / b if b else 0.0) for t, b in zip(target.saturation, base.saturation, strict=True))
             if worst < goal:
                 failures.append(f"{target.name}: saturation ratio {worst:.2f} < {goal:g} of bare-and-post")
 
@@ -603,22 +651,13 @@ async def run(args: argparse.Namespace) -> int:
     rows: list[tuple[str, ...]] = [HEADER]
     notes: list[str] = []
 
-    arrivals = Arrivals()
-    fake_slack = await FakeSlack().start()
-    fake_slack.calls = arrivals.watch(lambda c: c.body.get("channel") if c.method == "chat.postMessage" else None)
-    connector = FakeConnector()
-    connector.calls = arrivals.watch(lambda c: c.conversation_id)
-    connector_runner = web.AppRunner(connector.app(), access_log=None)
-    await connector_runner.setup()
-    await web.TCPSite(connector_runner, "127.0.0.1", 0).start()
-    connector.url = f"http://127.0.0.1:{connector_runner.addresses[0][1]}"
-
-    timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT)
-    session = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=args.concurrency))
+    generator = await Generator(workdir).start()
+    fake_slack_api, connector_url = generator.slack_api_url, generator.connector_url
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT))  # /healthz only
     servers: list[ServeProcess] = []
     targets: list[Target] = []
     try:
-        slack_env = serve_env("slack", database_url=database_url, api_url=fake_slack.api_url, knowledge=knowledge)
+        slack_env = serve_env("slack", database_url=database_url, api_url=fake_slack_api, knowledge=knowledge)
         extra = {"SECBOT_MAX_IN_FLIGHT": str(args.max_in_flight)} if args.max_in_flight else {}
         bare = await start_baseline(workdir, BARE_POST_CMD, slack_env, name="bare-and-post")
         servers.append(bare)
@@ -640,7 +679,7 @@ async def run(args: argparse.Namespace) -> int:
                                                 **extra}, workdir)
             servers.append(teams)
             targets.append(Target("secbot serve teams", teams, lambda n, tag, t=teams: teams_workload(
-                f"{t.url}/api/messages", connector.url, n, args.incident_share, args.retry_share, f"t{tag}", rng, knowledge)))
+                f"{t.url}/api/messages", connector_url, n, args.incident_share, args.retry_share, f"t{tag}", rng, knowledge)))
         for target in targets:
             async with session.get(f"{target.server.url}/healthz") as response:
                 assert response.status == 200
@@ -648,7 +687,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"servers up: {', '.join(f'{t.name} {t.server.url} (pid {t.server.pid})' for t in targets)}; "
               f"database {database_url.split('@')[-1]}", flush=True)
 
-        await climb(session, targets, args, run_id, arrivals, database_url, rows, notes)
+        await climb(generator, targets, args, run_id, database_url, rows, notes)
 
         # Stop the servers (SIGTERM, as an orchestrator would), then read the database back.
         for target in targets:
@@ -667,8 +706,7 @@ async def run(args: argparse.Namespace) -> int:
         await session.close()
         for server in servers:
             await server.terminate()
-        await fake_slack.stop()
-        await connector_runner.cleanup()
+        generator.stop()
 
     report(targets, rows, notes, args, failures)
     if args.cold_runs:
