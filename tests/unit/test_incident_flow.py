@@ -170,3 +170,16 @@ async def test_the_walk_takes_the_incident_type_in_the_reporters_own_words(make_
     assert question.data["field"] == "incident_type"
     [question] = (await bot.handle(IncomingMessage(text="ランサム", **console))).replies
     assert question.data["field"] == "state_sponsored"
+
+
+async def test_an_empty_message_inside_a_walked_form_asks_the_question_again_on_any_front_end(make_bot):
+    bot = await make_bot()
+    for platform in ("console", "web"):
+        chat = {"user_id": "me", "conversation_id": platform, "platform": platform, "locale": "en-US"}
+        await bot.handle(IncomingMessage(text="/incident", **chat))
+        [question] = (await bot.handle(IncomingMessage(text="1", **chat))).replies
+        notice, again = (await bot.handle(IncomingMessage(text="  ", **chat))).replies
+        assert notice.kind is ReplyKind.ERROR and "middle of an incident report" in notice.text
+        assert again.text == question.text and again.data["field"] == question.data["field"]
+    [empty] = (await bot.handle(IncomingMessage(text="", user_id="me", conversation_id="other", platform="web"))).replies
+    assert "メッセージが空でした" in empty.text  # no form: the usual reply, in the default language
