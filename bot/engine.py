@@ -101,13 +101,14 @@ class Bot:
         key = conversation_key(message)
         try:
             state = await self.store.get_state(key)
-            expired = self._expire_walk(state)
+            before = copy.deepcopy(state)
+            self._expire_walk(state)
             flow = self.skills.get(state.get("flow", ""))
             on_start = getattr(flow, "on_session_start", None)
             lang = state.get("lang") or locale_language(message.locale) or self.default_lang
             turn = self._turn(message, lang, state)
             response = on_start(turn) if on_start is not None else Response()
-            if expired or response.replies:
+            if turn.state != before:  # a walk expired, paused, or dropped as empty
                 await self.store.put_state(key, turn.state)
             return response
         except StoreError as exc:
@@ -147,15 +148,15 @@ class Bot:
             return await self._submit(turn, message.form_id, message.form_values or {})
         if message.action:
             return await self._action(turn, message.action)
-        if not text:
-            return turn.reply(say("empty", turn.lang), ReplyKind.ERROR)
+        active = self._flow(turn.state.get("flow", ""))
+        if not text:  # inside a form an empty line re-asks its question (the flow says so), on every front end
+            return await active.on_text(turn, "") if active is not None else turn.reply(say("empty", turn.lang), ReplyKind.ERROR)
         if len(text) > MAX_MESSAGE_CHARS:
             return turn.reply(say("too_long", turn.lang, length=len(text), limit=MAX_MESSAGE_CHARS), ReplyKind.ERROR)
         command, _, args = text.partition(" ")
         skill = self._skill_for_command(command, whole=(text == command))
         if skill is not None:
             return await skill.start(turn, args.strip())
-        active = self._flow(turn.state.get("flow", ""))
         if active is not None:
             return await active.on_text(turn, text)
         if command.startswith("/") and len(command) > 1 and not command[1:2].isspace():

@@ -172,6 +172,9 @@ class FormWalker:
         walk = self.walk(turn)
         if walk is None:
             return Response()
+        if not walk.get("answers"):  # left before answering anything: no draft worth offering
+            self.clear(turn)
+            return Response()
         turn.state[self.name] = {**walk, "paused": True}
         turn.lang = walk.get("lang", turn.lang)
         return self.unfinished(turn)
@@ -204,7 +207,7 @@ class FormWalker:
             return self.resume(turn, fields) if word in CONTINUE_WORDS else self.unfinished(turn)
         if word in BACK_WORDS:
             return self.back(turn, fields)
-        if text.startswith("/"):
+        if not word or text.startswith("/"):  # an empty line is no answer, not even "skip": ask again
             return private_reply(turn, self.t("in_flow", turn.lang), ReplyKind.ERROR) + self.ask(turn, fields)
         if item.kind == "choice":
             matches = choice_matches(item, text)
@@ -252,9 +255,12 @@ class FormWalker:
         if item is None:
             return Response()
         lang = turn.lang
-        shown = [f for f in fields if asks(f, walk["answers"])]
+        # (step/total) counts the questions an intro's "20 questions" counts: not an unnumbered
+        # field such as the checkup's organisation name.
+        shown = [f for f in fields if asks(f, walk["answers"]) and getattr(f, "numbered", True)]
         step = len([f for f in shown if f.id in walk["asked"]]) + 1
-        lines = [f"{self.t('progress', lang, step=step, total=len(shown))} {item.label.get(lang)}"]
+        progress = self.t("progress", lang, step=step, total=len(shown)) + " " if getattr(item, "numbered", True) else ""
+        lines = [f"{progress}{item.label.get(lang)}"]
         if item.help:
             lines.append(item.help.get(lang))
         if not item.required:

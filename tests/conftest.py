@@ -22,6 +22,11 @@ from tests.adapters.slack.fake_slack import FakeSlack
 # processes they start: never the user's own ~/.cache/secbot.
 os.environ["SECBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="secbot-test-cache-")
 atexit.register(shutil.rmtree, os.environ["SECBOT_CACHE_DIR"], ignore_errors=True)
+# Commands speak the locale's language (adapters/cli/common.py output_lang): the tests expect the
+# default, Japanese, whatever the locale of the machine running them.
+for _name in ("LC_ALL", "LC_MESSAGES", "SECBOT_DEFAULT_LANG"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 MINI_INTENTS = """\
 version: 1

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from adapters.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError, store_failure
+from adapters.cli.common import EXIT_PROBLEMS, EXIT_USAGE, CliError, common_options, store_failure
 from bot import __version__
 from bot.store.base import StoreError
 
@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Security guidance and incident triage chatbot (METI guidance) for Slack, Teams and the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"secbot {__version__}")
+    # --knowledge / --database-url before the command too: kept apart (a subcommand's own default
+    # None would overwrite them) and handed to the command in `_global_options`.
+    for option in common_options()._actions:
+        if option.option_strings:
+            parser.add_argument(*option.option_strings, dest=f"global_{option.dest}", metavar=option.metavar,
+                                help=f"{option.help}; before or after the command")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module in _modules():
@@ -42,10 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """`secbot --knowledge DIR ask ...` is `secbot ask --knowledge DIR ...`; after the command wins.
+    A command that uses no knowledge or database (healthcheck, kb init, teams package) refuses them."""
+    for name in ("knowledge", "database_url"):
+        given = getattr(args, f"global_{name}")
+        if given is None:
+            continue
+        if not hasattr(args, name):
+            flag = "--" + name.replace("_", "-")
+            parser.error(f"{flag} is not used by `secbot {args.command}`")
+        if getattr(args, name) is None:
+            setattr(args, name, given)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    _global_options(parser, args)
     try:
         return int(args.handler(args) or 0)
     except CliError as exc:

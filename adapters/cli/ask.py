@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         questions = read_lines(args.batch)
     elif args.question:
         questions = [valid_text(" ".join(args.question))]  # undecodable argv bytes arrive as surrogates
+        if not questions[0].strip():
+            raise CliError("the question is empty: secbot ask \"What is JC-STAR?\"", EXIT_USAGE)
     else:
         raise CliError("no question given: secbot ask \"What is JC-STAR?\" (or --json --batch FILE)", EXIT_USAGE)
     results = asyncio.run(_run(args, questions))

@@ -20,6 +20,7 @@ from adapters.cli.common import (
     CliError,
     common_options,
     knowledge_failure,
+    output_lang,
     settings_from,
     using_store,
 )
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lang", choices=("ja", "en"), default=None, help="language of titles, risks and next steps")
     parser.add_argument("--respondent", default=None, help="who answers (default: your login name)")
     parser.set_defaults(handler=run)
-    commands = parser.add_subparsers(dest="checkup_command", metavar="report")
+    commands = parser.add_subparsers(dest="checkup_command", metavar="CHECKUP_COMMAND")
     report = commands.add_parser("report", parents=[common], help="summary across respondents (Markdown or CSV)")
     report.add_argument("--set", dest="set_id", default=None, help="the checkup set (default: the `default` set)")
     report.add_argument("--format", choices=("md", "csv"), default="md")
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.answers:
         raise CliError("give --answers FILE.json (or use `secbot checkup report`)", EXIT_USAGE)
     settings = settings_from(args)
-    lang = args.lang or settings.default_lang
+    lang = output_lang(args)
     values = read_answers(args.answers)
     checkup = _set(_model(settings), args.set_id)
     if args.org is not None:
@@ -118,7 +119,7 @@ def run_report(args: argparse.Namespace) -> int:
     from intents.checkup.report import markdown, summarize, to_csv
 
     settings = settings_from(args)
-    lang = args.lang or settings.default_lang
+    lang = output_lang(args)
     checkup = _set(_model(settings), args.set_id)
     if args.since is not None and args.since <= 0:
         raise CliError("--since takes a positive number of days", EXIT_USAGE)

@@ -7,12 +7,13 @@ import asyncio
 import importlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.knowledge_base import KnowledgeError, NotKnowledgeFolder
+from bot.lang import SUPPORTED, environment_locale, locale_language
 from bot.models import valid_text
 from bot.settings import Settings
 from bot.store.base import DatabaseUrlError, StoreError, check_database_url
@@ -70,6 +71,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
     except StoreError as exc:
         raise store_failure(exc) from None
     return settings
+
+
+def output_lang(args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The one rule for the language of every command's output (and `secbot chat`'s first words):
+    --lang; else SECBOT_DEFAULT_LANG; else the locale (LC_ALL, LC_MESSAGES, LANG: ja* or en*);
+    else (C, POSIX, unset) the settings' default language, Japanese."""
+    env = os.environ if env is None else env
+    chosen = getattr(args, "lang", None)
+    if chosen in SUPPORTED:
+        return str(chosen)
+    configured = env.get("SECBOT_DEFAULT_LANG")
+    if configured in SUPPORTED:
+        return str(configured)
+    return locale_language(environment_locale(env)) or Settings().default_lang
 
 
 def knowledge_failure(exc: KnowledgeError) -> CliError:

@@ -8,14 +8,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from adapters.cli.common import EXIT_USAGE, CliError, common_options, run_with_store, settings_from
-from bot.lang import environment_locale, locale_language
+from adapters.cli.common import (
+    EXIT_USAGE,
+    CliError,
+    common_options,
+    output_lang,
+    run_with_store,
+    settings_from,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -87,16 +92,11 @@ def _lang(args: argparse.Namespace, fallback: str) -> str:
     return args.lang or fallback
 
 
-def _terminal_lang(args: argparse.Namespace) -> str:
-    """list and show: --lang, else the terminal's locale, else the default (one rule for both)."""
-    return args.lang or locale_language(environment_locale(os.environ)) or settings_from(args).default_lang
-
-
 def run_list(args: argparse.Namespace) -> int:
     from intents.incident.render import list_text
 
     model = _model(args)
-    lang = _terminal_lang(args)
+    lang = output_lang(args)
 
     async def work(store: Any) -> int:
         records = await store.list_incidents(None if args.status == "all" else args.status)
@@ -122,7 +122,7 @@ def run_show(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(asdict(record), ensure_ascii=False, indent=2))
         else:
-            print(record_text(record, model, _terminal_lang(args)))
+            print(record_text(record, model, output_lang(args)))
         return 0
 
     return run_with_store(args, work)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from adapters.cli.common import (
     CliError,
     common_options,
     knowledge_failure,
+    output_lang,
     run_with_store,
     settings_from,
 )
@@ -56,11 +58,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gaps.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
     gaps.add_argument("--limit", type=int, default=30)
     gaps.add_argument("--json", action="store_true")
+    gaps.add_argument("--lang", choices=("ja", "en"), default=None, help="default: SECBOT_DEFAULT_LANG, else the locale")
     gaps.set_defaults(handler=run_gaps)
 
     stats = commands.add_parser("stats", parents=[common_options()], help="usage statistics")
     stats.add_argument("--days", type=int, default=30)
     stats.add_argument("--json", action="store_true")
+    stats.add_argument("--lang", choices=("ja", "en"), default=None, help="default: SECBOT_DEFAULT_LANG, else the locale")
     stats.set_defaults(handler=run_stats)
 
     init = commands.add_parser("init", help="start your own knowledge folder: a copy of the shipped knowledge",
@@ -89,7 +93,13 @@ def run_validate(args: argparse.Namespace) -> int:
     from intents.kb_checks import check_knowledge
 
     directory = args.directory or settings_from(args).knowledge_dir
-    problems, warnings = check_knowledge(directory, args.today)
+    snapshot_log = logging.getLogger("bot.snapshot")
+    level = snapshot_log.level
+    snapshot_log.setLevel(logging.ERROR)  # its "not served until its TODOs are filled in" is a problem below
+    try:
+        problems, warnings = check_knowledge(directory, args.today)
+    finally:
+        snapshot_log.setLevel(level)
     for warning in warnings:
         print(f"  warning: {warning}")
     if problems:
@@ -192,7 +202,7 @@ def run_gaps(args: argparse.Namespace) -> int:
                            "wordings": dict(g.wordings), "answered_with": dict(g.intents)} for g in gaps[: args.limit]],
                          ensure_ascii=False, indent=2))
     else:
-        print(format_gaps(gaps, limit=args.limit))
+        print(format_gaps(gaps, limit=args.limit, lang=output_lang(args)))
     return 0
 
 
@@ -209,7 +219,7 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
-        print(format_stats(stats) + "\n\n" + format_reviews(stats["reviews"]))
+        print(format_stats(stats, output_lang(args)) + "\n\n" + format_reviews(stats["reviews"]))
     return 0
 
 

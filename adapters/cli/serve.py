@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="run secbot as a Slack and/or Teams app",
-                                   description="Run secbot as a chat app. Configuration comes from the environment.")
+    parser = subparsers.add_parser("serve", help="run secbot as a Slack, Teams or web app",
+                                   description="Run secbot as a Slack or Teams app, or the web pages. Configuration comes from the environment.")
     platforms = parser.add_subparsers(dest="platform", metavar="PLATFORM")
     platforms.required = True
 

@@ -18,6 +18,7 @@ from adapters.cli.common import (
     CliError,
     common_options,
     knowledge_failure,
+    output_lang,
     settings_from,
     using_store,
 )
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from intents.incident.validation import check_answers
 
     settings = settings_from(args)
-    lang = args.lang or settings.default_lang
+    lang = output_lang(args)
     values = read_answers(args.answers)
     try:
         model = build_snapshot(settings.knowledge_dir).components.get("triage")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from adapters.cli.common import EXIT_USAGE, CliError, common_options, settings_from
+from adapters.cli.common import EXIT_USAGE, CliError, common_options, output_lang, settings_from
 from bot.models import JST
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([wdh]?)\s*$", re.IGNORECASE)
@@ -69,12 +69,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             help="how long the link works, in weeks, days or hours: 2w, 30d, 12h (default: 30d)")
         invite.set_defaults(handler=run_invite)
         invites = commands.add_parser("invites", parents=[common_options()], help="list invitations and their state")
+        invites.add_argument("--lang", choices=("ja", "en"), default=None,
+                             help="language of the column names (default: SECBOT_DEFAULT_LANG, else the locale)")
         invites.set_defaults(handler=run_invites)
         revoke = commands.add_parser("revoke", parents=[common_options()], help="stop an invitation link working")
         revoke.add_argument("invite_id", type=int, metavar="ID", help="the invitation's number (see `checkup invites`)")
         revoke.set_defaults(handler=run_revoke)
     web_cmd = subparsers.add_parser("web", help="web front end administration (login links)")
-    web_commands = web_cmd.add_subparsers(dest="web_command", metavar="login-link")
+    web_commands = web_cmd.add_subparsers(dest="web_command", metavar="WEB_COMMAND")
     web_commands.required = True
     login = web_commands.add_parser("login-link", parents=[common_options()],
                                     help="print a one-time link that signs USER in to /admin (15 minutes)")
@@ -113,12 +115,15 @@ def run_invite(args: argparse.Namespace) -> int:
 
 
 def run_invites(args: argparse.Namespace) -> int:
+    from bot.messages import say
+
+    lang = output_lang(args)
     invites = _with_tokens(args, lambda t: t.list_invites())
     if not invites:
-        print("no invitations yet (make one with `secbot checkup invite --org NAME`)")
+        print(say("no_invites", lang))
         return 0
     now = time.time()
-    print("| id | organisation | set | lang | state | expires (JST) | result |")
+    print(say("invites_header", lang))
     print("|---|---|---|---|---|---|---|")
     for i in invites:
         expires = datetime.fromtimestamp(i.expires_at, JST).strftime("%Y-%m-%d %H:%M")

@@ -15,10 +15,9 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from adapters.cli.common import knowledge_failure, store_failure
+from adapters.cli.common import knowledge_failure, output_lang, store_failure
 from bot.engine import Bot, conversation_key
 from bot.knowledge_base import KnowledgeError
-from bot.lang import environment_locale, locale_language
 from bot.messages import say
 from bot.models import Button, Capabilities, IncomingMessage, Notification, Reply, ReplyKind, Response
 from bot.reload import start_watching
@@ -39,10 +38,10 @@ QUIT = {"/quit", "/exit", "quit", "exit", ":q"}
 CAPABILITIES = Capabilities(forms=False, buttons=True)
 
 
-def terminal_locale(env: Mapping[str, str]) -> str | None:
-    """The terminal's locale when it is Japanese (LC_ALL, then LC_MESSAGES, then LANG), else None:
-    then the language of the user's last message decides, as on every platform."""
-    return "ja-JP" if locale_language(environment_locale(env)) == "ja" else None
+def terminal_locale(env: Mapping[str, str]) -> str:
+    """The language every `secbot` command speaks (`output_lang`: SECBOT_DEFAULT_LANG, else the
+    locale, else Japanese), as the platform locale: the user's own messages still decide first."""
+    return {"ja": "ja-JP", "en": "en-US"}[output_lang(env=env)]
 
 
 class ConsoleSession:
@@ -81,13 +80,14 @@ class ConsoleSession:
         return response
 
     async def quit(self) -> None:
-        """Leaving in the middle of a form: say that the draft is kept and will be offered next time."""
+        """Leaving in the middle of a form: say that the draft is kept and will be offered next time
+        (only when something was answered: an empty walk is dropped at the next start)."""
         try:
             state = await self.bot.store.get_state(conversation_key(self.to_message("")))
         except StoreError:
             return
         walk = state.get(state.get("flow") or "")
-        if isinstance(walk, dict) and walk.get("answers") is not None:
+        if isinstance(walk, dict) and walk.get("answers"):
             lang = walk.get("lang") if walk.get("lang") in ("ja", "en") else state.get("lang", "ja")
             self.out.write(say("draft_kept", str(lang)) + "\n")
             self.out.flush()

@@ -79,9 +79,10 @@ class Question:
 
 @dataclass(frozen=True)
 class OrgField:
-    """The organisation's name, asked first."""
+    """The organisation's name, asked first; not numbered: "20 questions" counts the questions."""
 
     id: str = ORG_FIELD
+    numbered: bool = False
     label: Localized = ORG_LABEL
     kind: str = "text"
     required: bool = True

@@ -151,12 +151,14 @@ async def test_a_command_word_does_not_make_a_japanese_user_english(make_bot):
     assert question.lang == "ja" and question.text.endswith("何が起きましたか？")
 
 
-def test_the_terminal_locale_is_used_only_when_it_is_japanese():
+def test_the_terminal_speaks_the_language_every_secbot_command_speaks():
     from adapters.console.chat import terminal_locale
 
     assert terminal_locale({"LANG": "ja_JP.UTF-8"}) == "ja-JP"
-    assert terminal_locale({"LANG": "ja_JP.UTF-8", "LC_ALL": "C.UTF-8"}) is None  # LC_ALL wins
-    assert terminal_locale({"LANG": "en_US.UTF-8"}) is None and terminal_locale({}) is None
+    assert terminal_locale({"LANG": "en_US.UTF-8"}) == "en-US"
+    assert terminal_locale({"LANG": "ja_JP.UTF-8", "LC_ALL": "en_GB.UTF-8"}) == "en-US"  # LC_ALL wins
+    assert terminal_locale({"LANG": "C.UTF-8"}) == "ja-JP" and terminal_locale({}) == "ja-JP"  # the default
+    assert terminal_locale({"LANG": "ja_JP.UTF-8", "SECBOT_DEFAULT_LANG": "en"}) == "en-US"  # the setting first
 
 
 async def test_the_walk_takes_the_incident_type_in_the_reporters_own_words(make_bot):
@@ -168,3 +170,16 @@ async def test_the_walk_takes_the_incident_type_in_the_reporters_own_words(make_
     assert question.data["field"] == "incident_type"
     [question] = (await bot.handle(IncomingMessage(text="ランサム", **console))).replies
     assert question.data["field"] == "state_sponsored"
+
+
+async def test_an_empty_message_inside_a_walked_form_asks_the_question_again_on_any_front_end(make_bot):
+    bot = await make_bot()
+    for platform in ("console", "web"):
+        chat = {"user_id": "me", "conversation_id": platform, "platform": platform, "locale": "en-US"}
+        await bot.handle(IncomingMessage(text="/incident", **chat))
+        [question] = (await bot.handle(IncomingMessage(text="1", **chat))).replies
+        notice, again = (await bot.handle(IncomingMessage(text="  ", **chat))).replies
+        assert notice.kind is ReplyKind.ERROR and "middle of an incident report" in notice.text
+        assert again.text == question.text and again.data["field"] == question.data["field"]
+    [empty] = (await bot.handle(IncomingMessage(text="", user_id="me", conversation_id="other", platform="web"))).replies
+    assert "メッセージが空でした" in empty.text  # no form: the usual reply, in the default language

@@ -61,3 +61,24 @@ def test_quitting_an_english_form_says_in_english_that_the_draft_is_kept(env: di
     assert "kept as a draft" in out.stdout and "next time" in out.stdout
     done = secbot(env, "chat", "--user", "jane", stdin="cancel\n/quit\n")
     assert "kept as a draft" not in done.stdout  # nothing left to keep
+
+
+def test_an_empty_line_in_the_middle_of_a_form_asks_the_same_question_again(env: dict[str, str]) -> None:  # noqa: F811
+    out = secbot(env, "chat", "--user", "taro", stdin="/incident\n1\n\n/quit\n").stdout
+    after_empty = out.split("（2/", 1)[1].split("（2/", 1)  # the second question, then asked again
+    assert len(after_empty) == 2, out
+    assert "インシデントの報告の途中です" in after_empty[0] and "「戻る」「キャンセル」" in after_empty[0]
+    assert "メッセージが空でした" not in out  # not taken for an empty question to the Q&A
+
+
+def test_an_empty_line_is_no_answer_in_a_checkup_either(env: dict[str, str]) -> None:  # noqa: F811
+    checkup = secbot(env, "chat", "--user", "taro", stdin="/checkup\n\nACME\n\n/quit\n").stdout
+    assert checkup.count("組織名") >= 2 and checkup.count("（1/20）") == 2 and "（2/20）" not in checkup
+
+
+def test_leaving_a_form_before_answering_anything_keeps_no_draft(env: dict[str, str]) -> None:  # noqa: F811
+    first = secbot(env, "chat", "--user", "taro", stdin="/incident\n/quit\n")
+    assert first.returncode == 0, first.stderr
+    assert "（1/" in first.stdout and "保存しました" not in first.stdout
+    second = secbot(env, "chat", "--user", "taro", stdin=f"{QUESTION}\n/quit\n")
+    assert "報告途中" not in second.stdout and "IPA" in second.stdout  # no empty report offered, the question answered

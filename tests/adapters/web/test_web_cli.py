@@ -30,7 +30,7 @@ def test_invite_prints_a_link_once_and_invites_lists_its_state(env: dict[str, st
     link = out.strip()
     assert re.fullmatch(r"https://sec\.example\.jp/checkup/i/[A-Za-z0-9_-]{40,}", link)
     assert "ACME部品" in err and "supplier" in err
-    assert main(["checkup", "invites"]) == 0
+    assert main(["checkup", "invites", "--lang", "en"]) == 0
     listed = capsys.readouterr().out
     assert "| 1 | ACME部品 | supplier | ja | not_opened |" in listed and "expires (JST)" in listed
     assert link.rsplit("/", 1)[1] not in listed  # the token is never shown again
