@@ -6,7 +6,8 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -371,8 +372,7 @@ def _run_batch(conn: sqlite3.Connection, statements: Sequence[tuple[str, Sequenc
     A statement that fails is undone by SQLite alone (its statement journal) unless the error
     ends the whole transaction (a full disk): then every statement in it fails."""
     results: list[Written | Exception] = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate_transaction(conn):
         for sql, params in statements:
             try:
                 cursor = conn.execute(sql, params)
@@ -383,30 +383,32 @@ def _run_batch(conn: sqlite3.Connection, statements: Sequence[tuple[str, Sequenc
             else:
                 results.append(Written(cursor.rowcount, cursor.lastrowid))
                 cursor.close()
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return results
 
 
 def _run_transaction(conn: sqlite3.Connection, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int | None]:
     """In the connection's thread: all the statements or none; each one's lastrowid."""
     ids: list[int | None] = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate_transaction(conn):
         for sql, params in statements:
             cursor = conn.execute(sql, params)
             ids.append(cursor.lastrowid)
             cursor.close()
+    return ids
+
+
+@contextmanager
+def _immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error. SQLite may already have rolled back
+    (SQLITE_FULL does): then the real error is kept, not a failing ROLLBACK."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
-        # SQLite may already have rolled back (SQLITE_FULL does): keep the real error.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return ids
 
 
 # What the driver raises for bad data too: a lone surrogate cannot be encoded (UnicodeEncodeError),
