@@ -147,7 +147,11 @@ def truthful(replies: Iterable[Reply], notes: Sequence[Notification], accepted: 
 
 
 def _replaced(reply: Reply, said: str, instead: str) -> Reply:
-    return dataclasses.replace(reply, text=reply.text.replace(said, instead)) if said in reply.text else reply
+    """`said` changed to `instead`, and the reply's data saying so (`notified: False`), so that a
+    front end that renders from the data (the web) need not read it back from the text."""
+    if said not in reply.text:
+        return reply
+    return dataclasses.replace(reply, text=reply.text.replace(said, instead), data={**reply.data, "notified": False})
 
 
 def failed(response: Response) -> bool:

@@ -158,10 +158,10 @@ def _reply_view(request: web.Request, reply: Reply, lang: str, values: Mapping[s
 
 def _incident_view(reply: Reply) -> dict[str, Any]:
     """The triage result as HTML parts, from the reply's data (not its terminal text): whether the
-    team was notified (the delivery changed the text if not), contacts with links, steps, guidance."""
+    team was notified (adapters/delivery.py `truthful` marks it), contacts with links, steps, guidance."""
     data, lang = reply.data, reply.lang
     incident_id = data.get("incident_id")
-    not_sent = bool(incident_id) and incident_text("recorded_not_sent", lang, incident_id=incident_id) in reply.text
+    not_sent = bool(incident_id) and data.get("notified") is False
     return {"id": incident_id, "notified": not not_sent,
             "status": incident_text("recorded_not_sent" if not_sent else "recorded", lang, incident_id=incident_id)
             if incident_id else None,
